@@ -1,0 +1,171 @@
+"""Councils, regions and England: find any of them by 3-digit DfE number or 9-character ONS code.
+
+The code lists are data files in the package (``data/local_authorities.csv``,
+``data/regions.csv``) and councils that merged, split or make joint returns are declared in
+``data/area_changes.csv``, not in code. A directory can be extended with the areas that loaded
+files carry (the fictional demo councils, for example).
+
+>>> d = Directory.default()
+>>> d.find("936").area_code, d.find("E10000030").la_number
+('E10000030', '936')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import pandas as pd
+
+JOINT = " / "
+
+
+def _packaged(name: str) -> pd.DataFrame:
+    with resources.files("analysis").joinpath("data", name).open(encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+def normalise_la_number(raw: pd.Series) -> pd.Series:
+    """``'936'``, ``936.0`` and ``' 936 '`` all become ``'936'``; joint returns keep ``' / '``.
+
+    >>> normalise_la_number(pd.Series([936.0, "940/941", None])).tolist()
+    ['936', '940 / 941', <NA>]
+    """
+    text = raw.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+    return text.str.replace(r"\s*/\s*", JOINT, regex=True).replace("", pd.NA)
+
+
+@dataclass(frozen=True)
+class Council:
+    """One local authority as the library knows it."""
+
+    la_number: str
+    area_code: str
+    area_name: str
+    region_code: str
+    region_name: str
+    former_area_codes: tuple[str, ...] = ()
+    joint_returns: tuple[str, ...] = field(default=())
+    """Area codes of joint returns this council is part of (workforce, for example)."""
+    predecessors: tuple[str, ...] = field(default=())
+    """Area codes of councils it replaced (for history before a merger or split)."""
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Every area the library can report on, with codes, names, regions and changes."""
+
+    councils: pd.DataFrame
+    regions: pd.DataFrame
+    changes: pd.DataFrame
+
+    @classmethod
+    def default(cls) -> Directory:
+        """The English councils, regions and England, from the package's data files."""
+        return cls(
+            _packaged("local_authorities.csv"),
+            _packaged("regions.csv"),
+            _packaged("area_changes.csv"),
+        )
+
+    def extended(self, table: pd.DataFrame) -> Directory:
+        """A directory that also knows the areas in tidy ``table`` that it did not know."""
+        las = table.loc[table["area_level"] == "local authority"]
+        las = las.loc[~las["la_number"].str.contains("/", regex=False, na=False)]
+        new_las = (
+            las.loc[
+                ~las["la_number"].isin(self.councils["la_number"]),
+                ["la_number", "area_code", "area_name", "region_code", "region_name"],
+            ]
+            .drop_duplicates("la_number", keep="last")
+            .astype(str)
+            .assign(former_area_codes="")
+        )
+        regional = table.loc[table["area_level"].isin(["regional", "national"])]
+        new_regions = (
+            regional.loc[
+                ~regional["area_code"].isin(self.regions["area_code"]),
+                ["area_code", "area_name", "area_level"],
+            ]
+            .drop_duplicates("area_code", keep="last")
+            .astype(str)
+            .assign(lait_number="", aliases="")
+        )
+        if new_las.empty and new_regions.empty:
+            return self
+        return Directory(
+            pd.concat([self.councils, new_las[self.councils.columns]], ignore_index=True),
+            pd.concat([self.regions, new_regions[self.regions.columns]], ignore_index=True),
+            self.changes,
+        )
+
+    def find(self, code: str | int) -> Council:
+        """The council with this DfE number or ONS code (current or former).
+
+        Raises ``KeyError`` with a clear message for an unknown code.
+        """
+        text = str(code).strip()
+        c = self.councils
+        former = c["former_area_codes"].str.split(";").apply(lambda codes: text in codes)
+        match = c.loc[(c["la_number"] == text) | (c["area_code"] == text) | former]
+        if match.empty:
+            raise KeyError(
+                f"no council with DfE number or ONS code {text!r}: use a 3-digit DfE number "
+                "(such as 936) or a 9-character ONS code (such as E10000030)"
+            )
+        row = match.iloc[0]
+        return Council(
+            la_number=row["la_number"],
+            area_code=row["area_code"],
+            area_name=row["area_name"],
+            region_code=row["region_code"],
+            region_name=row["region_name"],
+            former_area_codes=tuple(x for x in row["former_area_codes"].split(";") if x),
+            joint_returns=tuple(self._joint_codes(row["la_number"])),
+            predecessors=tuple(self._predecessor_codes(row["la_number"])),
+        )
+
+    def council_codes(self, la_numbers: pd.Series) -> pd.Series:
+        """Current ONS codes for DfE numbers (joint returns get their members' codes joined).
+
+        Unknown numbers give null.
+        """
+        lookup = dict(zip(self.councils["la_number"], self.councils["area_code"], strict=True))
+
+        def code(number: object) -> object:
+            if pd.isna(number):
+                return pd.NA
+            parts = [lookup.get(part) for part in str(number).split(JOINT)]
+            return pd.NA if None in parts else JOINT.join(parts)
+
+        distinct = {n: code(n) for n in la_numbers.dropna().unique()}
+        return la_numbers.map(distinct).astype("string")
+
+    def council_regions(self, la_numbers: pd.Series) -> pd.DataFrame:
+        """Region code and name of each council (joint returns: the first member's)."""
+        first = la_numbers.astype("string").str.split(JOINT).str[0]
+        table = self.councils.set_index("la_number")[["region_code", "region_name"]]
+        return table.reindex(first.to_numpy()).set_axis(la_numbers.index).astype("string")
+
+    def region_code(self, name_or_number: str) -> str | None:
+        """ONS code of a region or England from its name, alias or LAIT number."""
+        key = str(name_or_number).strip().lower().removesuffix(".0")
+        for row in self.regions.itertuples(index=False):
+            names = {row.area_name.lower(), row.lait_number}
+            names |= {a.lower() for a in row.aliases.split(";") if a}
+            if key in names:
+                return row.area_code
+        return None
+
+    def _joint_codes(self, la_number: str) -> list[str]:
+        joint = self.changes.loc[self.changes["change"] == "joint_return"]
+        members = joint.loc[joint["members"].str.split(";").apply(lambda m: la_number in m)]
+        return [
+            code
+            for code in self.council_codes(members["la_number"].astype("string")).dropna()
+        ]
+
+    def _predecessor_codes(self, la_number: str) -> list[str]:
+        replaced = self.changes.loc[self.changes["change"].isin(["split", "merged"])]
+        before = replaced.loc[replaced["members"].str.split(";").apply(lambda m: la_number in m)]
+        return list(self.council_codes(before["la_number"].astype("string")).dropna())

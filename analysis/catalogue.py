@@ -1,0 +1,197 @@
+"""The indicator catalogue: what each indicator means, which way is better, where it comes from.
+
+The core catalogue is ``data/indicators.yml`` in the package; a council adds its own indicators
+in a YAML file of the same shape. Every LAIT measure becomes an indicator too, from LAIT's data
+dictionary, so an analyst can benchmark anything LAIT has.
+
+>>> catalogue = load_catalogue()
+>>> catalogue["rereferrals_12m_pct"].polarity
+'low'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from analysis.errors import DataError
+from analysis.tidy import PERIOD_TYPES
+
+POLARITIES = ("high", "low", "neutral")
+REQUIRED = ("title", "description", "polarity", "unit", "decimal_places", "period_type", "source")
+SOURCE_KINDS = ("ees", "lait", "none")
+
+#: LAIT dictionary ``Year_Type`` -> what a bare year label means.
+LAIT_YEAR_TYPES = {
+    "Financial Year": "financial year",
+    "Academic Year": "academic year",
+    "Calendar Year": "calendar year",
+    "Annual (end of Sept)": "snapshot 30 September",
+    "Annual - January": "academic year",
+    "Annual": "snapshot 31 March",
+}
+LAIT_POLARITY = {"High": "high", "Low": "low", "-": "neutral"}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the catalogue."""
+
+    id: str
+    title: str
+    description: str
+    polarity: str
+    unit: str
+    decimal_places: int
+    period_type: str
+    source: dict[str, Any] = field(default_factory=dict)
+    local: dict[str, Any] | None = None
+
+    @property
+    def is_proportion(self) -> bool:
+        """True for percentages of a whole (intervals by Wilson, trends by chi-squared)."""
+        return self.unit.startswith("percent") or self.unit.startswith("%")
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit.lower().startswith("rate")
+
+    @property
+    def benchmark_note(self) -> str | None:
+        """Why there is no published benchmark, if there is none."""
+        return self.source.get("none")
+
+
+def _check(entry: Any, key: str, path: str) -> Indicator:
+    if not isinstance(entry, dict):
+        raise DataError(path, f"indicator {key!r} must be a mapping of its fields", column=key)
+    missing = [name for name in REQUIRED if name not in entry]
+    if missing:
+        raise DataError(path, f"indicator {key!r} lacks {', '.join(missing)}", column=key)
+    if entry["polarity"] not in POLARITIES:
+        raise DataError(
+            path,
+            f"indicator {key!r}: polarity must be one of {', '.join(POLARITIES)}, "
+            f"not {entry['polarity']!r}",
+            column=key,
+        )
+    if entry["period_type"] not in PERIOD_TYPES:
+        raise DataError(
+            path,
+            f"indicator {key!r}: period_type must be one of {', '.join(PERIOD_TYPES)}",
+            column=key,
+        )
+    source = entry["source"]
+    if not isinstance(source, dict) or len(source) != 1 or next(iter(source)) not in SOURCE_KINDS:
+        raise DataError(
+            path,
+            f"indicator {key!r}: source must have exactly one of {', '.join(SOURCE_KINDS)}",
+            column=key,
+        )
+    if "ees" in source:
+        ees = source["ees"]
+        if "file" not in ees or not ({"value", "numerator"} & set(ees)):
+            raise DataError(
+                path,
+                f"indicator {key!r}: an ees source needs a file and a value or numerator column",
+                column=key,
+            )
+    if not isinstance(entry["decimal_places"], int) or entry["decimal_places"] < 0:
+        raise DataError(path, f"indicator {key!r}: decimal_places must be a whole number >= 0")
+    return Indicator(
+        id=key,
+        title=str(entry["title"]),
+        description=str(entry["description"]),
+        polarity=entry["polarity"],
+        unit=str(entry["unit"]),
+        decimal_places=entry["decimal_places"],
+        period_type=entry["period_type"],
+        source=source,
+        local=entry.get("local"),
+    )
+
+
+def _read_yaml(text: str, path: str) -> dict[str, Any]:
+    try:
+        entries = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise DataError(path, f"expected valid YAML ({error.__class__.__name__})", row=row) from None
+    if not isinstance(entries, dict):
+        raise DataError(path, "expected a mapping of indicator id to its fields")
+    return entries
+
+
+def load_catalogue(*extra: str | Path) -> dict[str, Indicator]:
+    """The core catalogue plus any council catalogue files (later files add or replace)."""
+    core = resources.files("analysis").joinpath("data", "indicators.yml")
+    sources = [(core.read_text(encoding="utf-8"), "analysis/data/indicators.yml")]
+    for path in extra:
+        try:
+            sources.append((Path(path).read_text(encoding="utf-8"), str(path)))
+        except OSError as error:
+            raise DataError(path, f"cannot read the catalogue file ({error.strerror})") from None
+    catalogue: dict[str, Indicator] = {}
+    for text, path in sources:
+        for key, entry in _read_yaml(text, path).items():
+            catalogue[str(key)] = _check(entry, str(key), path)
+    return catalogue
+
+
+def lait_catalogue(dictionary_path: str | Path) -> dict[str, Indicator]:
+    """Every LAIT measure as an indicator (id = LAIT short code), from its data dictionary.
+
+    Polarity ``High``/``Low``/``-`` becomes high/low/neutral (a missing polarity is neutral),
+    ``y_axis_name`` is the unit label, ``dps`` the decimal places (1 when not given) and
+    ``Year_Type`` says what a bare year means. Where the dictionary repeats a measure, the last
+    row wins (LAIT's own app does the same when it joins on the short code).
+    """
+    path = Path(dictionary_path)
+    try:
+        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(path, f"expected LAIT's data dictionary as CSV ({error})") from None
+    needed = [
+        "Measure_short",
+        "Measure",
+        "Description",
+        "Polarity",
+        "y_axis_name",
+        "dps",
+        "Year_Type",
+    ]
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise DataError(path, f"expected the columns {', '.join(missing)}", row=1)
+    catalogue: dict[str, Indicator] = {}
+    for number, row in enumerate(table.itertuples(index=False), start=2):
+        short = str(row.Measure_short).strip()
+        year_type = str(row.Year_Type).strip()
+        if year_type not in LAIT_YEAR_TYPES:
+            raise DataError(
+                path,
+                f"expected a Year_Type of {', '.join(LAIT_YEAR_TYPES)}, found {year_type!r}",
+                row=number,
+                column="Year_Type",
+            )
+        unit = str(row.y_axis_name).strip() if pd.notna(row.y_axis_name) else ""
+        dps = 1 if pd.isna(row.dps) else int(float(row.dps))
+        catalogue[short] = Indicator(
+            id=short,
+            title=str(row.Measure).strip(),
+            description=str(row.Description).strip()
+            if pd.notna(row.Description)
+            else str(row.Measure).strip(),
+            polarity=LAIT_POLARITY.get(str(row.Polarity).strip(), "neutral"),
+            unit=unit,
+            decimal_places=dps,
+            period_type=LAIT_YEAR_TYPES[year_type],
+            source={"lait": short},
+        )
+    return catalogue

@@ -1,0 +1,31 @@
+"""The one error type for bad input: it names the file, row and column and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DataError(ValueError):
+    """Input that cannot be read correctly.
+
+    >>> str(DataError("c1.csv", "expected a number", row=12, column="referral_count"))
+    'c1.csv, row 12, column referral_count: expected a number'
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        expected: str,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.row = row
+        self.column = column
+        self.expected = expected
+        where = [self.path]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column}")
+        super().__init__(f"{', '.join(where)}: {expected}")

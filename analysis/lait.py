@@ -1,0 +1,130 @@
+"""LAIT's big data set (``bds_long.parquet``) to the tidy table.
+
+Every LAIT measure becomes an indicator (id = LAIT short code, meaning from
+``lait_data_dictionary.csv``); LAIT's free-text year labels become structured periods; ``-`` (missing
+or suppressed) becomes a status with no value. Councils are identified by LAIT's ``LA Number``
+(the DfE number), England and the regions by LAIT's own numbers 970 to 990.
+
+>>> table = load_lait("lait/bds_long.parquet", "lait/lait_data_dictionary.csv")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.areas import Directory, normalise_la_number
+from analysis.catalogue import Indicator, lait_catalogue
+from analysis.ees import DataWarning
+from analysis.errors import DataError
+from analysis.periods import parse_labels
+from analysis.tidy import COLUMNS, conform
+from analysis.values import parse_cells
+
+COLUMNS_LAIT = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number", "Region"]
+ENGLAND = "970"
+FIRST_REGION, LAST_REGION = 980, 990
+
+
+def load_lait(
+    parquet_path: str | Path,
+    dictionary_path: str | Path,
+    directory: Directory | None = None,
+    measures: list[str] | None = None,
+    catalogue: dict[str, Indicator] | None = None,
+) -> pd.DataFrame:
+    """LAIT measures (all, or ``measures``) as the tidy table.
+
+    Rows whose year label cannot be read and that carry no value are left out with a
+    :class:`DataWarning`; such a row with a value is an error. An LA number that the directory does
+    not know is an error naming the row.
+    """
+    parquet_path = Path(parquet_path)
+    directory = directory or Directory.default()
+    catalogue = catalogue or lait_catalogue(dictionary_path)
+    try:
+        raw = pd.read_parquet(parquet_path)
+    except (OSError, ValueError) as error:
+        raise DataError(parquet_path, f"expected LAIT's bds_long parquet file ({error})") from None
+    missing = [c for c in COLUMNS_LAIT if c not in raw.columns]
+    if missing:
+        raise DataError(parquet_path, f"expected the column(s) {', '.join(missing)}", column=missing[0])
+    raw = raw[COLUMNS_LAIT]
+    if measures is not None:
+        raw = raw.loc[raw["Short Desc"].isin(measures)]
+    raw = raw.reset_index(drop=True)
+    short = raw["Short Desc"].astype("string").str.strip()
+    unknown = ~short.isin(list(catalogue))
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise DataError(
+            parquet_path,
+            f"measure {short.iloc[row]!r} is not in LAIT's data dictionary",
+            row=row + 1,
+            column="Short Desc",
+        )
+    annual_type = short.map({k: v.period_type for k, v in catalogue.items()})
+    periods = parse_labels(raw["Years"], annual_type)
+    value, status = parse_cells(raw["Values"], parquet_path, "Values", first_row=1)
+    unreadable = periods["error"].notna()
+    if (unreadable & value.notna()).any():
+        row = int(np.flatnonzero((unreadable & value.notna()).to_numpy())[0])
+        raise DataError(parquet_path, periods["error"].iloc[row], row=row + 1, column="Years")
+    if unreadable.any():
+        labels = sorted(raw.loc[unreadable, "Years"].astype(str).unique())
+        warnings.warn(
+            DataWarning(
+                f"{parquet_path.name}: {int(unreadable.sum())} rows with the year label(s) "
+                f"{', '.join(labels)} and no value were left out"
+            ),
+            stacklevel=2,
+        )
+    out = _areas(raw, parquet_path, directory)
+    out = out.join(periods.drop(columns="error"))
+    out["indicator"] = short
+    out["value"] = value
+    out["status"] = status
+    out["source"] = "LAIT " + short
+    out = out.loc[~unreadable]
+    return conform(out[[c for c in COLUMNS if c in out]])
+
+
+def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
+    number = normalise_la_number(raw["LA Number"])
+    as_int = pd.to_numeric(number, errors="coerce")
+    national = number == ENGLAND
+    regional = as_int.between(FIRST_REGION, LAST_REGION)
+    council = ~national & ~regional
+    la_number = number.where(council)
+    code = directory.council_codes(la_number)
+    lost = council & code.isna()
+    if lost.any():
+        row = int(np.flatnonzero(lost.to_numpy())[0])
+        raise DataError(
+            path,
+            f"LA number {number.iloc[row]!r} ({raw['LA and Regions'].iloc[row]}) is not a known "
+            "council: add it to the area code list",
+            row=row + 1,
+            column="LA Number",
+        )
+    names = raw["LA and Regions"].astype("string").str.strip()
+    area_code = code.copy()
+    for label in pd.unique(names[~council]):
+        where = ~council & (names == label)
+        region = directory.region_code(label) or directory.region_code(number[where].iloc[0])
+        if region is None:
+            row = int(np.flatnonzero(where.to_numpy())[0])
+            raise DataError(path, f"unknown region {label!r}", row=row + 1, column="LA and Regions")
+        area_code[where] = region
+    regions = directory.council_regions(la_number)
+    out = pd.DataFrame(index=raw.index)
+    out["area_code"] = area_code
+    out["area_name"] = names
+    out["area_level"] = np.select([national, regional], ["national", "regional"], "local authority")
+    out["la_number"] = la_number
+    out["region_code"] = regions["region_code"].where(council)
+    out["region_name"] = regions["region_name"].where(council)
+    return out
