@@ -160,10 +160,7 @@ class Directory:
     def _joint_codes(self, la_number: str) -> list[str]:
         joint = self.changes.loc[self.changes["change"] == "joint_return"]
         members = joint.loc[joint["members"].str.split(";").apply(lambda m: la_number in m)]
-        return [
-            code
-            for code in self.council_codes(members["la_number"].astype("string")).dropna()
-        ]
+        return [code for code in self.council_codes(members["la_number"].astype("string")).dropna()]
 
     def _predecessor_codes(self, la_number: str) -> list[str]:
         replaced = self.changes.loc[self.changes["change"].isin(["split", "merged"])]

@@ -122,7 +122,9 @@ def _read_yaml(text: str, path: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark else None
-        raise DataError(path, f"expected valid YAML ({error.__class__.__name__})", row=row) from None
+        raise DataError(
+            path, f"expected valid YAML ({error.__class__.__name__})", row=row
+        ) from None
     if not isinstance(entries, dict):
         raise DataError(path, "expected a mapping of indicator id to its fields")
     return entries

@@ -107,9 +107,7 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
         table.get("la_name", pd.Series(pd.NA, index=table.index)).astype("string"),
     )
     london = region_code.isin(["E13000001", "E13000002"])
-    out["region_code"] = council_region["region_code"].fillna(
-        region_code.mask(london, "E12000007")
-    )
+    out["region_code"] = council_region["region_code"].fillna(region_code.mask(london, "E12000007"))
     out["region_name"] = council_region["region_name"].fillna(
         table["region_name"].astype("string").mask(london, "London")
     )
@@ -140,8 +138,11 @@ def load_ees(
     wanted = [mapping.get(k) for k in ("value", "numerator", "denominator")]
     wanted = [c for c in wanted if c and c != POPULATION]
     table = read_ees_csv(
-        path, GEOGRAPHY + ["country_code", "country_name", "region_code", "region_name"]
-        + list(filters) + wanted
+        path,
+        GEOGRAPHY
+        + ["country_code", "country_name", "region_code", "region_name"]
+        + list(filters)
+        + wanted,
     )
     table.index = table.index + 2  # file row numbers, for messages
     for column, value in filters.items():

@@ -1,7 +1,7 @@
 """LAIT's big data set (``bds_long.parquet``) to the tidy table.
 
 Every LAIT measure becomes an indicator (id = LAIT short code, meaning from
-``lait_data_dictionary.csv``); LAIT's free-text year labels become structured periods; ``-`` (missing
+the data dictionary); LAIT's free-text year labels become structured periods; ``-`` (missing
 or suppressed) becomes a status with no value. Councils are identified by LAIT's ``LA Number``
 (the DfE number), England and the regions by LAIT's own numbers 970 to 990.
 
@@ -51,7 +51,9 @@ def load_lait(
         raise DataError(parquet_path, f"expected LAIT's bds_long parquet file ({error})") from None
     missing = [c for c in COLUMNS_LAIT if c not in raw.columns]
     if missing:
-        raise DataError(parquet_path, f"expected the column(s) {', '.join(missing)}", column=missing[0])
+        raise DataError(
+            parquet_path, f"expected the column(s) {', '.join(missing)}", column=missing[0]
+        )
     raw = raw[COLUMNS_LAIT]
     if measures is not None:
         raw = raw.loc[raw["Short Desc"].isin(measures)]

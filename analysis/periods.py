@@ -61,7 +61,11 @@ def _year_ending(year: int, period_type: str) -> tuple[pd.Timestamp, pd.Timestam
 
 
 def _full_year(y1: int, y2: str) -> int:
-    return int(y2) if len(y2) == 4 else (y1 // 100) * 100 + int(y2) + (100 if int(y2) < y1 % 100 else 0)
+    return (
+        int(y2)
+        if len(y2) == 4
+        else (y1 // 100) * 100 + int(y2) + (100 if int(y2) < y1 % 100 else 0)
+    )
 
 
 def parse_label(label: str, annual_type: str) -> Period:

@@ -32,6 +32,6 @@ POPULATION_INDICATOR = Indicator(
 def load_population(path: str | Path, directory: Directory | None = None) -> pd.DataFrame:
     """Children aged 0 to 17 by area and year, as the tidy table (indicator ``population_0_17``).
 
-    >>> table = load_population("ons_mid-year_population_estimates_2012_to_2024.csv")  # doctest: +SKIP
+    >>> table = load_population("ons_mid-year_population_2012_to_2024.csv")  # doctest: +SKIP
     """
     return load_ees(path, POPULATION_INDICATOR, directory)

@@ -1,0 +1,113 @@
+"""The ``compendium`` command: demo data, report rendering and the published scorecard.
+
+    compendium demo --out DIR
+    compendium render PARAMS.yml [-p NAME VALUE ...] [--out DIR]
+    compendium scorecard --data-dir DIR --la CODE --period YEAR [--indicators ID ...]
+                         [--format table|csv|json]
+
+Bad input ends with a one-line message naming the file, row and column, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import yaml
+
+from analysis.errors import DataError
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from analysis.demo import write_demo
+
+    written = write_demo(Path(args.out))
+    print(f"Wrote the fictional demo data set ({len(written)} files) to {Path(args.out).resolve()}")
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.params import load_run_file
+    from analysis.render import render_report
+
+    overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
+    run = load_run_file(args.params, overrides, Path(args.out) if args.out else None)
+    try:
+        path = render_report(run)
+    except PapermillExecutionError as error:
+        print(
+            f"compendium: the report failed in cell {error.exec_count}: "
+            f"{error.ename}: {error.evalue}",
+            file=sys.stderr,
+        )
+        return 1
+    print(path.resolve())
+    return 0
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from analysis.published import load_published
+    from analysis.scorecard import scorecard
+
+    data = load_published(args.data_dir, indicators=args.indicators)
+    table = scorecard(data, args.la, args.period, args.indicators)
+    if args.format == "json":
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        print(json.dumps(records, indent=2, default=str))
+    elif args.format == "csv":
+        print(table.to_csv(index=False), end="")
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
+    commands = top.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="write the fictional demo data set")
+    demo.add_argument("--out", required=True, help="folder to write into")
+    demo.set_defaults(run=_demo)
+    render = commands.add_parser("render", help="execute a report and render it to HTML")
+    render.add_argument("params", help="parameters file (params/*.yml)")
+    render.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override a parameter (VALUE is read as YAML)",
+    )
+    render.add_argument("--out", help="outputs folder (default: outputs/)")
+    render.set_defaults(run=_render)
+    card = commands.add_parser("scorecard", help="published figures for one council and year")
+    card.add_argument(
+        "--data-dir", help="folder with ees/ and lait/ (default $COMPENDIUM_DFE_DATA)"
+    )
+    card.add_argument("--la", required=True, help="DfE number or ONS code")
+    card.add_argument("--period", required=True, type=int, help="year, e.g. 2025")
+    card.add_argument("--indicators", nargs="+", help="catalogue ids (default: all)")
+    card.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    card.set_defaults(run=_scorecard)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            return args.run(args)
+    except (DataError, KeyError) as error:
+        message = error.args[0] if isinstance(error, KeyError) else str(error)
+        print(f"compendium: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Statistical neighbours: the 10 councils most like each council (DfE 2025 model).
+
+Reads EES's ``sn_model_2025_wide.csv`` and LAIT's ``sn_may_2025.xlsx`` (whose header is not on
+the first row). Both give, for each DfE number, the 10 neighbours' numbers in order.
+
+>>> groups = load_neighbours("sn_model_2025_wide.csv")  # doctest: +SKIP
+>>> groups["936"][:3]  # doctest: +SKIP
+['881', '850', '938']
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.areas import normalise_la_number
+from analysis.ees import read_ees_csv
+from analysis.errors import DataError
+
+_NEIGHBOUR_COLUMN = re.compile(r"^SN_?(\d+)$")
+
+
+def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, list[str]]:
+    columns = {c: int(m[1]) for c in table.columns if (m := _NEIGHBOUR_COLUMN.match(str(c)))}
+    if len(columns) < 1:
+        raise DataError(
+            path, "expected neighbour columns SN_1 ... SN_10 (or SN1 ... SN10)", row=first_row
+        )
+    focus_column = next(
+        (
+            c
+            for c in table.columns
+            if str(c).strip().lower() in ("old_la_code", "la num", "la number")
+        ),
+        None,
+    )
+    if focus_column is None:
+        raise DataError(
+            path, "expected a column of DfE LA numbers (old_la_code or LA num)", row=first_row
+        )
+    ordered = sorted(columns, key=columns.get)
+    groups: dict[str, list[str]] = {}
+    focus = normalise_la_number(table[focus_column])
+    for offset, (la_number, row) in enumerate(
+        zip(focus, table[ordered].itertuples(index=False), strict=True)
+    ):
+        if pd.isna(la_number):
+            continue
+        if not re.fullmatch(r"\d{3}", str(la_number)):
+            raise DataError(
+                path,
+                f"expected a 3-digit DfE number, found {la_number!r}",
+                row=first_row + 1 + offset,
+                column=str(focus_column),
+            )
+        members = normalise_la_number(pd.Series(list(row))).dropna().tolist()
+        groups[str(la_number)] = members
+    if not groups:
+        raise DataError(path, "expected at least one council with its neighbours")
+    return groups
+
+
+def load_neighbours(path: str | Path) -> dict[str, list[str]]:
+    """DfE number -> its statistical neighbours' DfE numbers, closest first."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        try:
+            raw = pd.read_excel(path, header=None, dtype=str)
+        except (OSError, ValueError) as error:
+            raise DataError(path, f"expected a spreadsheet of neighbour groups ({error})") from None
+        header = raw.index[raw.apply(lambda r: r.astype(str).str.fullmatch(r"SN_?1").any(), axis=1)]
+        if len(header) == 0:
+            raise DataError(path, "expected a header row with SN1 ... SN10")
+        start = int(header[0])
+        table = raw.iloc[start + 1 :].set_axis(raw.iloc[start].astype(str).str.strip(), axis=1)
+        table = table.loc[:, ~table.columns.duplicated()]
+        return _from_frame(table, path, first_row=start + 1)
+    table = read_ees_csv(path, ["old_la_code"])
+    return _from_frame(table, path, first_row=1)

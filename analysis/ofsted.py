@@ -1,0 +1,65 @@
+"""Ofsted ILACS outcomes: each council's latest overall effectiveness judgement.
+
+The publication is an ODS workbook whose tables start on row 3 of each sheet; the sheet
+``Inspections_as_at_31_March`` has one row per council with its most recent judgement.
+
+>>> good = good_or_outstanding(load_ilacs("LA_Inspection_Outcomes.ods"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import DataError
+
+SHEET = "Inspections_as_at_31_March"
+JUDGEMENTS = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
+CODE = "Local authority area code"
+NAME = "Local authority name"
+OVERALL = "Overall effectiveness"
+
+
+def load_ilacs(path: str | Path) -> pd.DataFrame:
+    """One row per council: area_code, area_name, inspection_date, overall_effectiveness."""
+    path = Path(path)
+    try:
+        raw = pd.read_excel(path, sheet_name=SHEET, header=None, dtype=str)
+    except ValueError as error:
+        raise DataError(path, f"expected a sheet named {SHEET!r} ({error})") from None
+    except OSError as error:
+        raise DataError(path, f"cannot read the workbook ({error})") from None
+    header_rows = raw.index[raw.apply(lambda r: (r.astype(str).str.strip() == CODE).any(), axis=1)]
+    if len(header_rows) == 0:
+        raise DataError(path, f"expected a header row with {CODE!r} in sheet {SHEET}")
+    start = int(header_rows[0])
+    table = raw.iloc[start + 1 :].set_axis(raw.iloc[start].astype(str).str.strip(), axis=1)
+    for column in (CODE, NAME, "Inspection date", OVERALL):
+        if column not in table.columns:
+            raise DataError(path, f"expected the column {column!r} in sheet {SHEET}", row=start + 1)
+    table = table.dropna(subset=[CODE])
+    judgement = table[OVERALL].astype(str).str.strip()
+    bad = ~judgement.isin(JUDGEMENTS)
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + start + 2
+        raise DataError(
+            path,
+            f"expected one of {', '.join(JUDGEMENTS)}, found {judgement[bad].iloc[0]!r}",
+            row=row,
+            column=OVERALL,
+        )
+    return pd.DataFrame(
+        {
+            "area_code": table[CODE].astype(str).str.strip(),
+            "area_name": table[NAME].astype(str).str.strip(),
+            "inspection_date": pd.to_datetime(table["Inspection date"], errors="coerce"),
+            "overall_effectiveness": judgement,
+        }
+    ).reset_index(drop=True)
+
+
+def good_or_outstanding(ilacs: pd.DataFrame) -> list[str]:
+    """Area codes of councils whose latest overall effectiveness is Good or Outstanding."""
+    good = ilacs["overall_effectiveness"].isin(["Good", "Outstanding"])
+    return sorted(ilacs.loc[good, "area_code"])

@@ -1,0 +1,118 @@
+"""Everything the catalogue takes from published data, from a folder laid out like DfE's.
+
+The folder has ``ees/`` (EES CSVs, the neighbour model, the Ofsted workbook) and ``lait/``
+(LAIT's parquet and data dictionary), as ``../shared/data/dfe`` and the demo data set do.
+
+>>> data = load_published("../shared/data/dfe")  # doctest: +SKIP
+>>> data.table["indicator"].nunique()  # doctest: +SKIP
+18
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.areas import Directory
+from analysis.catalogue import Indicator, load_catalogue
+from analysis.ees import DataWarning, load_ees
+from analysis.errors import DataError
+from analysis.lait import load_lait
+from analysis.neighbours import load_neighbours
+from analysis.ofsted import good_or_outstanding, load_ilacs
+from analysis.population import POPULATION_INDICATOR, load_population
+from analysis.tidy import empty
+
+NEIGHBOURS_FILE = "ees/sn_model_2025_wide.csv"
+OFSTED_FILE = "ees/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+LAIT_FILE = "lait/bds_long.parquet"
+LAIT_DICTIONARY = "lait/lait_data_dictionary.csv"
+DATA_ENV = "COMPENDIUM_DFE_DATA"
+
+
+@dataclass(frozen=True)
+class Published:
+    """Published data for the catalogue: the tidy table and what comparisons need."""
+
+    table: pd.DataFrame
+    directory: Directory
+    neighbours: dict[str, list[str]]
+    good_or_outstanding: list[str]
+    missing: tuple[str, ...] = ()
+    """Files the catalogue names that were not in the folder (no benchmark for them)."""
+
+
+def data_dir(given: str | Path | None = None) -> Path:
+    """The DfE data folder: ``given``, else ``$COMPENDIUM_DFE_DATA``; an error if neither."""
+    chosen = given or os.environ.get(DATA_ENV)
+    if not chosen:
+        raise DataError(
+            "data_dir",
+            f"no DfE data folder: give data_dir or set {DATA_ENV} to a folder with ees/ and lait/",
+        )
+    path = Path(chosen).expanduser()
+    if not (path / "ees").is_dir() and not (path / "lait").is_dir():
+        raise DataError(path, "expected a folder with ees/ and lait/ subfolders (see the README)")
+    return path
+
+
+def load_published(
+    folder: str | Path | None = None,
+    catalogue: dict[str, Indicator] | None = None,
+    indicators: list[str] | None = None,
+) -> Published:
+    """Load every catalogue indicator (or ``indicators``) from the folder's published files."""
+    folder = data_dir(folder)
+    catalogue = catalogue or load_catalogue()
+    chosen = [catalogue[i] for i in (indicators or catalogue)]
+    directory = Directory.default()
+    missing: list[str] = []
+    population_file = folder / "ees" / POPULATION_INDICATOR.source["ees"]["file"]
+    population = None
+    if population_file.exists():
+        population = load_population(population_file, directory)
+        directory = directory.extended(population)
+    elif any(i.source.get("ees", {}).get("denominator") == "population_0_17" for i in chosen):
+        missing.append(str(population_file.relative_to(folder)))
+    tables = []
+    for indicator in chosen:
+        if "ees" not in indicator.source:
+            continue
+        path = folder / "ees" / indicator.source["ees"]["file"]
+        needs_population = indicator.source["ees"].get("denominator") == "population_0_17"
+        if not path.exists() or (needs_population and population is None):
+            missing.append(str(path.relative_to(folder)))
+            continue
+        table = load_ees(path, indicator, directory, population)
+        directory = directory.extended(table)
+        tables.append(table)
+    lait_codes = {i.source["lait"]: i.id for i in chosen if "lait" in i.source}
+    if lait_codes:
+        if (folder / LAIT_FILE).exists() and (folder / LAIT_DICTIONARY).exists():
+            lait = load_lait(
+                folder / LAIT_FILE, folder / LAIT_DICTIONARY, directory, list(lait_codes)
+            )
+            for code, indicator_id in lait_codes.items():
+                rows = lait.loc[lait["indicator"] == code].copy()
+                rows["indicator"] = indicator_id
+                tables.append(rows)
+        else:
+            missing.append(LAIT_FILE)
+    neighbours: dict[str, list[str]] = {}
+    if (folder / NEIGHBOURS_FILE).exists():
+        neighbours = load_neighbours(folder / NEIGHBOURS_FILE)
+    else:
+        missing.append(NEIGHBOURS_FILE)
+    good: list[str] = []
+    if (folder / OFSTED_FILE).exists():
+        good = good_or_outstanding(load_ilacs(folder / OFSTED_FILE))
+    else:
+        missing.append(OFSTED_FILE)
+    for name in dict.fromkeys(missing):
+        warnings.warn(DataWarning(f"{folder}: {name} is missing, so it was left out"), stacklevel=2)
+    table = pd.concat(tables, ignore_index=True) if tables else empty()
+    return Published(table, directory, neighbours, good, tuple(dict.fromkeys(missing)))
