@@ -1,0 +1,83 @@
+"""Project hygiene: the conda environment matches pyproject, notebooks carry no outputs,
+the catalogue has the 19 core indicators of domain.md."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from analysis.catalogue import load_catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE_IDS = {
+    "referrals_rate_per_10k", "rereferrals_12m_pct", "referrals_nfa_pct", "assessments_45d_pct",
+    "cin_rate_per_10k", "s47_rate_per_10k", "icpc_15d_pct", "cpp_rate_per_10k",
+    "cpp_second_subsequent_pct", "cpp_2yrs_plus_pct", "cla_rate_per_10k",
+    "cla_3plus_placements_pct", "cla_missing_pct", "care_leavers_eet_pct",
+    "care_leavers_accommodation_pct", "sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct",
+    "sw_caseload",
+}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pip_side = {_name(r) for r in project["dependencies"]}
+    pip_side |= {_name(r) for extra in project["optional-dependencies"].values() for r in extra}
+    conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda_side = {_name(d) for d in conda if isinstance(d, str)} - {"python", "pip"}
+    assert pip_side == conda_side
+    versions = {_name(r): r for r in project["dependencies"]}
+    for entry in conda:
+        if isinstance(entry, str) and _name(entry) in versions:
+            assert entry.replace(" ", "") == versions[_name(entry)].replace(" ", "")
+
+
+def test_committed_notebooks_have_no_outputs_and_a_parameters_cell():
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        notebook = json.loads(path.read_text())
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), path
+        assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in code), path
+        assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+        assert not any("def " in "".join(c["source"]) for c in code), f"{path}: no functions"
+
+
+def test_catalogue_has_the_core_indicators_with_every_field():
+    catalogue = load_catalogue()
+    assert set(catalogue) == CORE_IDS
+    for indicator in catalogue.values():
+        assert indicator.title and indicator.description and indicator.unit
+        assert indicator.local and indicator.local["id"]
+        assert "target" not in indicator.source  # targets belong to parameters
+
+
+def test_council_catalogue_adds_indicators(tmp_path):
+    extra = tmp_path / "ours.yml"
+    extra.write_text(
+        "audits_good_pct:\n  title: Audits rated good or better\n  description: d\n"
+        "  polarity: high\n  unit: percent\n  decimal_places: 1\n  period_type: month\n"
+        "  local: {id: AUD1, frequency: month}\n  source: {none: local only}\n"
+    )
+    assert load_catalogue(extra)["audits_good_pct"].polarity == "high"
+
+
+def test_bad_council_catalogue_names_file_and_indicator(tmp_path):
+    import pytest
+
+    from analysis.errors import DataError
+
+    extra = tmp_path / "ours.yml"
+    extra.write_text("x:\n  title: t\n  description: d\n  polarity: up\n  unit: '%'\n"
+                     "  decimal_places: 1\n  period_type: month\n  source: {none: n}\n")
+    with pytest.raises(DataError, match=r"ours.yml, column x: indicator 'x': polarity"):
+        load_catalogue(extra)
