@@ -4,6 +4,7 @@
     compendium render PARAMS.yml [-p NAME VALUE ...] [--out DIR]
     compendium scorecard --data-dir DIR --la CODE --period YEAR [--indicators ID ...]
                          [--format table|csv|json]
+    compendium validate PATH ...
 
 Bad input ends with a one-line message naming the file, row and column, and exit code 2.
 """
@@ -66,6 +67,19 @@ def _scorecard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from analysis.validate import validate_paths
+
+    findings = validate_paths(args.paths)
+    for finding in findings:
+        print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.path}: {finding.message}")
+        for warning in finding.warnings:
+            print(f"     warning: {warning}")
+    failed = sum(not f.ok for f in findings)
+    print(f"{len(findings) - failed} passed, {failed} failed")
+    return 2 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -94,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     card.add_argument("--indicators", nargs="+", help="catalogue ids (default: all)")
     card.add_argument("--format", choices=["table", "csv", "json"], default="table")
     card.set_defaults(run=_scorecard)
+    check = commands.add_parser("validate", help="check data files without rendering anything")
+    check.add_argument("paths", nargs="+", help="files or folders")
+    check.set_defaults(run=_validate)
     return top
 
 

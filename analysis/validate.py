@@ -1,0 +1,105 @@
+"""``compendium validate``: the loaders' checks on new files, without rendering anything.
+
+Each path is recognised by its name and read by the loader that would read it in a run: EES
+files the catalogue names, the ONS population file, LAIT's parquet (with its dictionary beside
+it), the neighbour files, the Ofsted workbook, a council scorecard (any other CSV or Excel
+file) and run files (``.yml``). A folder is validated file by file.
+
+>>> report = validate_paths(["../shared/data/dfe"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.areas import Council, Directory
+from analysis.catalogue import load_catalogue
+from analysis.ees import load_ees
+from analysis.errors import DataError
+from analysis.lait import load_lait
+from analysis.local_scorecard import load_scorecard
+from analysis.neighbours import load_neighbours
+from analysis.ofsted import load_ilacs
+from analysis.params import load_run_file
+from analysis.population import POPULATION_INDICATOR, load_population
+
+#: Stands in for the council when a scorecard is checked on its own.
+ANY_COUNCIL = Council("000", "E00000000", "(scorecard check)", "", "")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What validating one file found: ``ok`` with a description, or the error."""
+
+    path: Path
+    ok: bool
+    message: str
+    warnings: tuple[str, ...] = ()
+
+
+def _describe(table: pd.DataFrame) -> str:
+    missing = int(table["value"].isna().sum())
+    return (
+        f"{len(table):,} rows, {table['indicator'].nunique()} indicator(s), "
+        f"{table['area_code'].nunique()} areas, {missing:,} without a value (each with a status)"
+    )
+
+
+def _check(path: Path) -> str:
+    catalogue = load_catalogue()
+    name = path.name
+    if name == POPULATION_INDICATOR.source["ees"]["file"]:
+        return _describe(load_population(path))
+    by_file = [i for i in catalogue.values() if i.source.get("ees", {}).get("file") == name]
+    if by_file:
+        directory = Directory.default()
+        population = None
+        sibling = path.parent / POPULATION_INDICATOR.source["ees"]["file"]
+        if sibling.exists():
+            population = load_population(sibling)
+        tables = []
+        for indicator in by_file:
+            if (
+                indicator.source["ees"].get("denominator") == "population_0_17"
+                and population is None
+            ):
+                continue
+            tables.append(load_ees(path, indicator, directory, population))
+        return _describe(pd.concat(tables, ignore_index=True))
+    if path.suffix == ".parquet":
+        dictionary = path.parent / "lait_data_dictionary.csv"
+        return _describe(load_lait(path, dictionary))
+    if name.startswith("sn_"):
+        groups = load_neighbours(path)
+        return (
+            f"{len(groups)} councils with {max(map(len, groups.values()))} neighbours each at most"
+        )
+    if path.suffix == ".ods":
+        return f"{len(load_ilacs(path))} councils with an Ofsted judgement"
+    if path.suffix in (".yml", ".yaml"):
+        run = load_run_file(path)
+        return f"run {run.name!r}: {run.notebook.name} for council {run.parameters['council']}"
+    if name == "lait_data_dictionary.csv" or path.suffix == ".txt" or name.startswith("la_code"):
+        return "read with its companion file"
+    return _describe(load_scorecard(path, ANY_COUNCIL, catalogue))
+
+
+def validate_paths(paths: list[str | Path]) -> list[Finding]:
+    """Validate every file (folders: every file in them), never stopping at the first error."""
+    files: list[Path] = []
+    for given in map(Path, paths):
+        files += sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+    findings = []
+    for path in files:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                message, ok = _check(path), True
+            except (DataError, KeyError) as error:
+                message, ok = (error.args[0] if isinstance(error, KeyError) else str(error)), False
+        findings.append(Finding(path, ok, message, tuple(str(w.message) for w in caught)))
+    return findings
