@@ -62,3 +62,43 @@ def test_cli_missing_data_folder(tmp_path, capsys):
     code = main(["scorecard", "--data-dir", str(tmp_path), "--la", "936", "--period", "2025"])
     assert code == 2
     assert "expected a folder with ees/ and lait/" in capsys.readouterr().err
+
+
+def test_statistics_keys_recomputed_independently_from_the_raw_c1_file(dfe, published):
+    # Independent computation from the raw EES c1 file with pandas and numpy only:
+    # rank 1 = lowest re-referral % (polarity low), ties share the lowest rank ('min');
+    # quartiles by numpy's default (type 7, linear); band 1 if value <= Q1 ... lower is better so
+    # 1..4 = A..D; Wilson 95% interval of rereferral_count / referral_count against England.
+    import numpy as np
+    import pandas as pd
+
+    raw = pd.read_csv(dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+                      dtype=str)
+    councils = raw.loc[(raw.time_period == "2025") & (raw.geographic_level == "Local authority")]
+    values = pd.to_numeric(councils["rereferral_percent"], errors="coerce").dropna()
+    surrey = councils.loc[councils.old_la_code == "936"].iloc[0]
+    own = float(surrey["rereferral_percent"])
+    rank = int((values < own).sum()) + 1
+    q1, q2, q3 = np.quantile(values, [0.25, 0.5, 0.75])
+    band = "ABCD"[0 if own <= q1 else 1 if own <= q2 else 2 if own <= q3 else 3]
+    x, n, z = float(surrey["rereferral_count"]), float(surrey["referral_count"]), 1.959963984540054
+    p = x / n
+    centre, half = (p + z * z / (2 * n)), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    lower, upper = (centre - half) / (1 + z * z / n) * 100, (centre + half) / (1 + z * z / n) * 100
+    expected = "similar" if lower <= 22.6 <= upper else ("better" if upper < 22.6 else "worse")
+
+    row = scorecard(published, "936", 2025).set_index("indicator").loc["rereferrals_12m_pct"]
+    assert (row["national_rank"], row["rank_of"]) == (rank, len(values))
+    assert row["quartile_band"] == band
+    assert row["compared_with_england"] == expected == "better"
+    assert row["recent_trend"] in {"decreasing and getting better", "no significant change",
+                                   "decreasing and getting worse", "increasing and getting worse",
+                                   "increasing and getting better"}
+
+
+def test_neutral_indicators_get_no_rank_or_band(published):
+    card = scorecard(published, "936", 2025).set_index("indicator")
+    neutral = card.loc["cla_rate_per_10k"]
+    assert neutral["quartile_band"] is None or neutral["quartile_band"] != neutral["quartile_band"]
+    assert neutral["national_rank"] is __import__("pandas").NA
+    assert neutral["compared_with_england"] in {"higher", "similar", "lower"}
