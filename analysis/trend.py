@@ -643,14 +643,20 @@ def mann_kendall(
     return result
 
 
-def _concern_run(rules: list[str], end: int) -> tuple[int, str | None]:
+def _concern_run(rules: list[str], end: int, run_length: int = 7) -> tuple[int, str | None]:
     """Start of the run of consecutive special cause concern points ending at ``end``, and the
-    most recent trend or shift label in it (None if the run has neither)."""
+    most recent trend or shift label in it (None if the run has neither).
+
+    A run of ``run_length`` or more concern points is a shift even when every point is
+    labelled by a higher-priority rule (a step change far outside the limits labels each point
+    ``outside_limits``, yet its points are a run on one side of the average)."""
     start = end
     while start > 0 and rules[start - 1]:
         start -= 1
     found = [rule for rule in rules[start : end + 1] if rule in ("trend", "shift")]
-    return start, found[-1] if found else None
+    if found:
+        return start, found[-1]
+    return start, "shift" if end - start + 1 >= run_length else None
 
 
 def sustained_deterioration(
