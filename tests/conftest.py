@@ -33,4 +33,6 @@ def lait_all(dfe):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return load_lait(dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+        return load_lait(
+            dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv"
+        )

@@ -36,10 +36,12 @@ def test_unknown_code_is_a_clear_error(directory):
 
 def test_code_list_has_every_current_council(directory, dfe):
     # 153 councils publish in 2025 (EES c1 file), each must be in the shipped code list.
-    c1 = pd.read_csv(dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
-                     dtype=str)
-    numbers = c1.loc[(c1.time_period == "2025") & (c1.geographic_level == "Local authority"),
-                     "old_la_code"]
+    c1 = pd.read_csv(
+        dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", dtype=str
+    )
+    numbers = c1.loc[
+        (c1.time_period == "2025") & (c1.geographic_level == "Local authority"), "old_la_code"
+    ]
     assert len(numbers) == 153
     for number in numbers:
         assert directory.find(number).la_number == number
@@ -47,7 +49,10 @@ def test_code_list_has_every_current_council(directory, dfe):
 
 def test_normalise_la_number():
     assert normalise_la_number(pd.Series(["940/941", " 936 ", 201.0])).tolist() == [
-        "940 / 941", "936", "201"]
+        "940 / 941",
+        "936",
+        "201",
+    ]
 
 
 def test_region_lookup_by_lait_name_and_number(directory):

@@ -20,9 +20,12 @@ def test_a_worsening_shift_is_red_special_cause_and_sustained():
     # above the mean of the whole series, a run of 7+ on one side, so the shift rule fires; the
     # latest value 26.0 against a target of 22 with tolerance 2 is beyond 24: red.
     values = [21.0, 21.5, 20.5] * 8 + [26.0, 26.5, 25.5] * 3 + [26.5, 25.5, 26.0]
-    result = assess(CATALOGUE["rereferrals_12m_pct"], _series(values),
-                    {"compared_with_england": "worse", "recent_trend": "no significant change"},
-                    {"target": 22.0, "tolerance": 2.0})
+    result = assess(
+        CATALOGUE["rereferrals_12m_pct"],
+        _series(values),
+        {"compared_with_england": "worse", "recent_trend": "no significant change"},
+        {"target": 22.0, "tolerance": 2.0},
+    )
     assert result.rag == "red"
     assert result.spc["variation_icon"] == "concern_high"
     assert result.deterioration.flagged
@@ -33,8 +36,9 @@ def test_a_worsening_shift_is_red_special_cause_and_sustained():
 
 def test_a_stable_series_on_target_has_no_exceptions():
     values = [80.0, 81.0, 79.0, 80.5, 79.5, 80.0] * 6
-    result = assess(CATALOGUE["assessments_45d_pct"], _series(values), {},
-                    {"target": 75.0, "tolerance": 5.0})
+    result = assess(
+        CATALOGUE["assessments_45d_pct"], _series(values), {}, {"target": 75.0, "tolerance": 5.0}
+    )
     assert result.rag == "green"
     assert result.spc["variation_icon"] == "common_cause"
     assert not result.deterioration.flagged

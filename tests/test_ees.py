@@ -29,8 +29,9 @@ def rereferrals(dfe):
 def test_every_ees_indicator_loads_and_validates(dfe, population):
     for indicator in CATALOGUE.values():
         if "ees" in indicator.source:
-            table = load_ees(dfe / "ees" / indicator.source["ees"]["file"], indicator,
-                             population=population)
+            table = load_ees(
+                dfe / "ees" / indicator.source["ees"]["file"], indicator, population=population
+            )
             validate(table)
             assert (table["indicator"] == indicator.id).all()
 
@@ -63,11 +64,13 @@ def test_cla_rate_uses_the_population_of_the_year_before(dfe, population):
     # Backtest: the CLA file's published rate per 10,000 equals children_count / ONS mid-year
     # estimate (0-17) of the previous year x 10,000, rounded to a whole number (national 2025:
     # 81,770 / 12,183,016 -> 67).
-    cla = load_ees(dfe / "ees" / "cla_number_and_rate_per_10k_children.csv",
-                   CATALOGUE["cla_rate_per_10k"])
+    cla = load_ees(
+        dfe / "ees" / "cla_number_and_rate_per_10k_children.csv", CATALOGUE["cla_rate_per_10k"]
+    )
     pop = population.assign(year=population["period_end"].dt.year + 1)
     merged = cla.assign(year=cla["period_end"].dt.year).merge(
-        pop[["area_code", "year", "value"]], on=["area_code", "year"], suffixes=("", "_pop"))
+        pop[["area_code", "year", "value"]], on=["area_code", "year"], suffixes=("", "_pop")
+    )
     merged = merged.dropna(subset=["value", "numerator", "value_pop"])
     recomputed = merged["numerator"] / merged["value_pop"] * 10_000
     assert len(merged) > 700
@@ -87,16 +90,18 @@ def test_suppressed_cells_have_a_status_and_no_value(dfe, rereferrals):
 
 
 def test_joint_workforce_return_is_one_area(dfe):
-    turnover = load_ees(dfe / "ees" / "csww_indicators_2017_to_2025.csv",
-                        CATALOGUE["sw_turnover_pct"])
+    turnover = load_ees(
+        dfe / "ees" / "csww_indicators_2017_to_2025.csv", CATALOGUE["sw_turnover_pct"]
+    )
     joint = turnover.loc[turnover["la_number"] == "314 / 318"]
     assert set(joint["area_code"]) == {"E09000021 / E09000027"}
     assert len(joint) == joint["period"].nunique()
 
 
 def test_rates_per_10k_have_a_reason_when_there_is_no_population(dfe, population):
-    referrals = load_ees(dfe / "ees" / C1, CATALOGUE["referrals_rate_per_10k"],
-                         population=population)
+    referrals = load_ees(
+        dfe / "ees" / C1, CATALOGUE["referrals_rate_per_10k"], population=population
+    )
     no_rate = referrals.loc[referrals["value"].isna()]
     assert no_rate["status"].notna().all()
     # Dorset, Poole and Bournemouth before 2019 have no estimate on today's boundaries.
@@ -104,6 +109,7 @@ def test_rates_per_10k_have_a_reason_when_there_is_no_population(dfe, population
 
 
 # --- damaged copies ---------------------------------------------------------------------------
+
 
 def _copy(dfe, tmp_path, edit) -> str:
     lines = (dfe / "ees" / C1).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -120,8 +126,9 @@ def test_empty_file(tmp_path):
 
 
 def test_renamed_column(dfe, tmp_path):
-    path = _copy(dfe, tmp_path, lambda lines: [lines[0].replace("rereferral_percent", "pct")]
-                 + lines[1:])
+    path = _copy(
+        dfe, tmp_path, lambda lines: [lines[0].replace("rereferral_percent", "pct")] + lines[1:]
+    )
     with pytest.raises(DataError, match="row 1, column rereferral_percent"):
         load_ees(path, CATALOGUE["rereferrals_12m_pct"])
 

@@ -26,7 +26,10 @@ def test_dictionary_gives_polarity_unit_and_decimal_places(dfe):
     catalogue = lait_catalogue(dfe / "lait" / "lait_data_dictionary.csv")
     rereferral = catalogue["ReReferral"]
     assert (rereferral.polarity, rereferral.unit, rereferral.period_type) == (
-        "low", "% of referrals", "financial year")
+        "low",
+        "% of referrals",
+        "financial year",
+    )
     assert catalogue["CPP_rate"].polarity == "neutral"  # '-' in the dictionary
     assert {i.polarity for i in catalogue.values()} == {"high", "low", "neutral"}
 
@@ -51,7 +54,10 @@ def test_areas_england_regions_and_councils(lait_all):
     rows = lait_all.loc[(lait_all["indicator"] == "ReReferral") & (lait_all["period"] == "2025")]
     assert rows.loc[rows["area_level"] == "national", "area_code"].tolist() == ["E92000001"]
     assert set(rows.loc[rows["area_level"] == "regional", "area_code"]) >= {
-        "E12000007", "E13000001", "E13000002"}
+        "E12000007",
+        "E13000001",
+        "E13000002",
+    }
     councils = rows.loc[rows["area_level"] == "local authority"]
     assert councils.dropna(subset=["value"])["area_code"].nunique() == 153
 
@@ -59,8 +65,10 @@ def test_areas_england_regions_and_councils(lait_all):
 def test_rereferral_equals_the_ees_c1_figure_for_every_council_and_year(dfe, lait_all):
     # Backtest: LAIT republishes the CIN census; its ReReferral for a council and year must equal
     # EES c1's rereferral_percent (e.g. Surrey 2025: 20.5 in both).
-    ees = load_ees(dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
-                   load_catalogue()["rereferrals_12m_pct"])
+    ees = load_ees(
+        dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+        load_catalogue()["rereferrals_12m_pct"],
+    )
     lait = lait_all.loc[lait_all["indicator"] == "ReReferral"]
     merged = lait.merge(ees, on=["area_code", "period_end"], suffixes=("_lait", "_ees"))
     merged = merged.dropna(subset=["value_lait", "value_ees"])
@@ -71,8 +79,11 @@ def test_rereferral_equals_the_ees_c1_figure_for_every_council_and_year(dfe, lai
 
 
 def test_one_measure_only_is_fast_path(dfe):
-    table = load_lait(dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv",
-                      measures=["CPP_rate"])
+    table = load_lait(
+        dfe / "lait" / "bds_long.parquet",
+        dfe / "lait" / "lait_data_dictionary.csv",
+        measures=["CPP_rate"],
+    )
     assert set(table["indicator"]) == {"CPP_rate"}
     assert table["period_type"].eq("snapshot 31 March").all()
 

@@ -43,8 +43,12 @@ def test_bad_date_names_row_and_column(tmp_path):
 
 def test_wide_layout_csv_and_excel_give_the_long_result(tmp_path):
     wide = pd.DataFrame(
-        {"indicator": ["rereferrals_12m_pct", "sw_caseload"],
-         "Jul 2025": ["20.0", "16.2"], "Aug 2025": ["c", "16.0"], "Sep 2025": ["25.0", ""]}
+        {
+            "indicator": ["rereferrals_12m_pct", "sw_caseload"],
+            "Jul 2025": ["20.0", "16.2"],
+            "Aug 2025": ["c", "16.0"],
+            "Sep 2025": ["25.0", ""],
+        }
     )
     csv_path = tmp_path / "wide.csv"
     wide.to_csv(csv_path, index=False)

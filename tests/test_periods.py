@@ -12,13 +12,41 @@ T = pd.Timestamp
     "label, annual, start, end, kind, revision",
     [
         ("2025", "financial year", T(2024, 4, 1), T(2025, 3, 31), "financial year", "unknown"),
-        ("2025", "snapshot 31 March", T(2025, 3, 31), T(2025, 3, 31), "snapshot 31 March", "unknown"),
-        ("2025", "snapshot 30 September", T(2025, 9, 30), T(2025, 9, 30), "snapshot 30 September", "unknown"),
+        (
+            "2025",
+            "snapshot 31 March",
+            T(2025, 3, 31),
+            T(2025, 3, 31),
+            "snapshot 31 March",
+            "unknown",
+        ),
+        (
+            "2025",
+            "snapshot 30 September",
+            T(2025, 9, 30),
+            T(2025, 9, 30),
+            "snapshot 30 September",
+            "unknown",
+        ),
         ("2023/24", "academic year", T(2023, 9, 1), T(2024, 8, 31), "academic year", "unknown"),
         ("2023/24", "financial year", T(2023, 4, 1), T(2024, 3, 31), "financial year", "unknown"),
-        ("2022-23 (OT)", "financial year", T(2022, 4, 1), T(2023, 3, 31), "financial year", "final"),
+        (
+            "2022-23 (OT)",
+            "financial year",
+            T(2022, 4, 1),
+            T(2023, 3, 31),
+            "financial year",
+            "final",
+        ),
         ("2024 (Rev)", "calendar year", T(2024, 1, 1), T(2024, 12, 31), "calendar year", "revised"),
-        ("2025 (prov)", "academic year", T(2024, 9, 1), T(2025, 8, 31), "academic year", "provisional"),
+        (
+            "2025 (prov)",
+            "academic year",
+            T(2024, 9, 1),
+            T(2025, 8, 31),
+            "academic year",
+            "provisional",
+        ),
         ("2020 (Final)", "calendar year", T(2020, 1, 1), T(2020, 12, 31), "calendar year", "final"),
         ("2014-16", "calendar year", T(2014, 1, 1), T(2016, 12, 31), "multi-year", "unknown"),
         ("2013/14-15/16", "academic year", T(2013, 9, 1), T(2016, 8, 31), "multi-year", "unknown"),
@@ -29,7 +57,11 @@ T = pd.Timestamp
 def test_labels(label, annual, start, end, kind, revision):
     period = parse_label(label, annual)
     assert (period.start, period.end, period.period_type, period.revision) == (
-        start, end, kind, revision)
+        start,
+        end,
+        kind,
+        revision,
+    )
     assert period.label == label
 
 

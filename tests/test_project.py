@@ -14,11 +14,24 @@ from analysis.catalogue import load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 CORE_IDS = {
-    "referrals_rate_per_10k", "rereferrals_12m_pct", "referrals_nfa_pct", "assessments_45d_pct",
-    "cin_rate_per_10k", "s47_rate_per_10k", "icpc_15d_pct", "cpp_rate_per_10k",
-    "cpp_second_subsequent_pct", "cpp_2yrs_plus_pct", "cla_rate_per_10k",
-    "cla_3plus_placements_pct", "cla_missing_pct", "care_leavers_eet_pct",
-    "care_leavers_accommodation_pct", "sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct",
+    "referrals_rate_per_10k",
+    "rereferrals_12m_pct",
+    "referrals_nfa_pct",
+    "assessments_45d_pct",
+    "cin_rate_per_10k",
+    "s47_rate_per_10k",
+    "icpc_15d_pct",
+    "cpp_rate_per_10k",
+    "cpp_second_subsequent_pct",
+    "cpp_2yrs_plus_pct",
+    "cla_rate_per_10k",
+    "cla_3plus_placements_pct",
+    "cla_missing_pct",
+    "care_leavers_eet_pct",
+    "care_leavers_accommodation_pct",
+    "sw_turnover_pct",
+    "sw_agency_pct",
+    "sw_vacancy_pct",
     "sw_caseload",
 }
 
@@ -77,7 +90,9 @@ def test_bad_council_catalogue_names_file_and_indicator(tmp_path):
     from analysis.errors import DataError
 
     extra = tmp_path / "ours.yml"
-    extra.write_text("x:\n  title: t\n  description: d\n  polarity: up\n  unit: '%'\n"
-                     "  decimal_places: 1\n  period_type: month\n  source: {none: n}\n")
+    extra.write_text(
+        "x:\n  title: t\n  description: d\n  polarity: up\n  unit: '%'\n"
+        "  decimal_places: 1\n  period_type: month\n  source: {none: n}\n"
+    )
     with pytest.raises(DataError, match=r"ours.yml, column x: indicator 'x': polarity"):
         load_catalogue(extra)

@@ -27,17 +27,31 @@ def rendered(tmp_path_factory):
 
 def test_outputs_are_written_together(rendered):
     assert {p.name for p in rendered.iterdir()} == {
-        "quarterly_report.html", "summary.json", "parameters.yml"}
+        "quarterly_report.html",
+        "summary.json",
+        "parameters.yml",
+    }
 
 
 def test_html_has_no_code_prompts_or_scripts_and_is_self_contained(rendered):
     page = (rendered / "quarterly_report.html").read_text()
     assert '<html lang="en-GB">' in page
-    assert "<title>Demoshire: children&#39;s services quarterly performance report</title>" in page \
+    assert (
+        "<title>Demoshire: children&#39;s services quarterly performance report</title>" in page
         or "<title>Demoshire: children's services quarterly performance report</title>" in page
+    )
     assert page.count("<h1") == 1
-    for forbidden in ("<script", "In&nbsp;[", "quarterly.prepare(", "import ", "Traceback",
-                      "stderr", 'src="http', "href=\"http", "@import"):
+    for forbidden in (
+        "<script",
+        "In&nbsp;[",
+        "quarterly.prepare(",
+        "import ",
+        "Traceback",
+        "stderr",
+        'src="http',
+        'href="http',
+        "@import",
+    ):
         assert forbidden not in page, forbidden
     assert "Fictional data." in page
     images = re.findall(r"<img [^>]*>", page)

@@ -25,9 +25,14 @@ def test_neighbour_mean_and_median_leave_suppressed_members_out(published):
     row = card.loc["cpp_2yrs_plus_pct"]
     table = published.table
     members = published.directory.council_codes(
-        __import__("pandas").Series(published.neighbours["936"]))
-    values = table.loc[(table["indicator"] == "cpp_2yrs_plus_pct")
-                       & (table["period"] == "2025") & table["area_code"].isin(members), "value"]
+        __import__("pandas").Series(published.neighbours["936"])
+    )
+    values = table.loc[
+        (table["indicator"] == "cpp_2yrs_plus_pct")
+        & (table["period"] == "2025")
+        & table["area_code"].isin(members),
+        "value",
+    ]
     assert row["sn_n"] == values.notna().sum() < 10
     assert row["sn_mean"] == pytest.approx(values.dropna().mean(), rel=1e-12)
 
@@ -43,8 +48,9 @@ def test_joint_return_council_gets_the_joint_figure(published):
 
 
 def test_cli_json(dfe, capsys):
-    code = main(["scorecard", "--data-dir", str(dfe), "--la", "936", "--period", "2025",
-                 "--format", "json"])
+    code = main(
+        ["scorecard", "--data-dir", str(dfe), "--la", "936", "--period", "2025", "--format", "json"]
+    )
     assert code == 0
     rows = {r["indicator"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["rereferrals_12m_pct"]["value"] == 20.5
@@ -72,8 +78,9 @@ def test_statistics_keys_recomputed_independently_from_the_raw_c1_file(dfe, publ
     import numpy as np
     import pandas as pd
 
-    raw = pd.read_csv(dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
-                      dtype=str)
+    raw = pd.read_csv(
+        dfe / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv", dtype=str
+    )
     councils = raw.loc[(raw.time_period == "2025") & (raw.geographic_level == "Local authority")]
     values = pd.to_numeric(councils["rereferral_percent"], errors="coerce").dropna()
     surrey = councils.loc[councils.old_la_code == "936"].iloc[0]
@@ -91,9 +98,13 @@ def test_statistics_keys_recomputed_independently_from_the_raw_c1_file(dfe, publ
     assert (row["national_rank"], row["rank_of"]) == (rank, len(values))
     assert row["quartile_band"] == band
     assert row["compared_with_england"] == expected == "better"
-    assert row["recent_trend"] in {"decreasing and getting better", "no significant change",
-                                   "decreasing and getting worse", "increasing and getting worse",
-                                   "increasing and getting better"}
+    assert row["recent_trend"] in {
+        "decreasing and getting better",
+        "no significant change",
+        "decreasing and getting worse",
+        "increasing and getting worse",
+        "increasing and getting better",
+    }
 
 
 def test_neutral_indicators_get_no_rank_or_band(published):

@@ -782,11 +782,13 @@ def test_a_step_change_far_outside_the_limits_is_a_sustained_shift():
     # Hand-built chart: 7 consecutive points of concern, each labelled by the highest-priority
     # rule (outside_limits). Seven points on one side of the average is the shift rule
     # (methods.md section 1), so the run is a sustained deterioration from its first point.
-    chart = pd.DataFrame({
-        "value": [1.0] * 5 + [9.0] * 7,
-        "special_cause": [""] * 5 + ["outside_limits"] * 7,
-        "point_type": ["common_cause"] * 5 + ["special_cause_concern"] * 7,
-    })
+    chart = pd.DataFrame(
+        {
+            "value": [1.0] * 5 + [9.0] * 7,
+            "special_cause": [""] * 5 + ["outside_limits"] * 7,
+            "point_type": ["common_cause"] * 5 + ["special_cause_concern"] * 7,
+        }
+    )
     flagged = sustained_deterioration(chart, None)
     assert (flagged.flagged, flagged.rule, flagged.since) == (True, "spc_shift", 5)
     six = sustained_deterioration(chart.iloc[1:11], None)  # only 6 points of concern

@@ -40,8 +40,14 @@ def test_infinite_values_are_rejected():
         parse_cells(pd.Series(["1", "inf"]), "f.csv", "col")
 
 
-@given(st.lists(st.one_of(st.sampled_from(list(SUPPRESSION_SYMBOLS) + [""]),
-                          st.floats(allow_nan=False, allow_infinity=False).map(repr))))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(list(SUPPRESSION_SYMBOLS) + [""]),
+            st.floats(allow_nan=False, allow_infinity=False).map(repr),
+        )
+    )
+)
 def test_every_cell_has_a_value_or_a_status_never_both(cells):
     value, status = parse_cells(pd.Series(cells, dtype="object"), "f.csv", "col")
     assert (value.notna() ^ status.notna()).all()
