@@ -59,12 +59,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
+from analysis.catalogue import POLARITIES
 from analysis.intervals import byar, level, wilson, z_score
 
 LOCAL_AUTHORITY = "local authority"
 NATIONAL = "national"
 REGIONAL = "regional"
-POLARITIES = ("high", "low", "neutral")
 METHODS = ("mean", "median", "pooled")
 KINDS = ("proportion", "rate")
 PUBLISHED = "published"

@@ -31,8 +31,9 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import POLARITIES
+
 RATINGS = ("green", "amber", "red")
-POLARITIES = ("high", "low", "neutral")
 TOLERANCE_TYPES = ("absolute", "relative")
 NO_VALUE = "no value"
 NO_TARGET = "no target"

@@ -58,12 +58,13 @@ import numpy as np
 import pandas as pd
 import pymannkendall
 
+from analysis.catalogue import POLARITIES
+
 #: Number of most recent points the Fingertips recent trend uses.
 POINTS = 5
 #: Chi-squared with 1 degree of freedom at 99.8% (Fingertips ``ChiSquareConfidence``).
 CHI_SQUARED_998 = 9.54953570608324
 
-POLARITIES = ("high", "low", "neutral")
 KINDS = ("proportion", "rate", "value")
 
 INCREASING_BETTER = "increasing and getting better"
