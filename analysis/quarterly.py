@@ -17,10 +17,12 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.areas import Council
+from analysis.assessment import Assessment, assess
 from analysis.atomic import write_text
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.charts import figure_html, line_chart
 from analysis.local_scorecard import load_scorecard
+from analysis.narrative import key_messages
 from analysis.published import Published, load_published
 from analysis.scorecard import latest_year, scorecard
 
@@ -69,6 +71,25 @@ class QuarterlyReport:
     benchmark_year: int | None
     fictional: bool = False
     warnings: list[str] = field(default_factory=list)
+    targets: dict = field(default_factory=dict)
+
+    def assessments(self) -> list[Assessment]:
+        """Each indicator assessed: SPC, sustained deterioration, RAG, exceptions."""
+        bench = self.benchmarks.set_index("indicator")
+        return [
+            assess(
+                self.catalogue[i],
+                self.series(i),
+                bench.loc[i].to_dict(),
+                self.targets.get(i),
+            )
+            for i in self.indicators
+        ]
+
+    def key_messages_html(self) -> str:
+        """The few indicators that need the committee's attention, and why, first."""
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in key_messages(self.assessments()))
+        return f"<h2 id='key-messages'>Key messages</h2><ul class='key-messages'>{items}</ul>"
 
     @property
     def title(self) -> str:
@@ -244,6 +265,7 @@ def prepare(
     indicators: list[str] | None = None,
     fictional: bool = False,
     catalogue_files: list[str] | None = None,
+    targets: dict | None = None,
 ) -> QuarterlyReport:
     """Load everything the quarterly report needs and work out its figures."""
     catalogue = load_catalogue(*(catalogue_files or []))
@@ -272,4 +294,5 @@ def prepare(
         benchmark_year=year,
         fictional=fictional,
         warnings=notes,
+        targets=dict(targets or {}),
     )

@@ -76,3 +76,13 @@ def test_resolved_parameters_are_beside_the_report(rendered):
     parameters = yaml.safe_load((rendered / "parameters.yml").read_text())
     assert parameters["council"] == "701" and parameters["fictional"] is True
     assert Path(parameters["scorecard"]).exists()
+
+
+def test_key_messages_come_first_and_name_the_demo_reds(rendered):
+    # The demo's re-referrals shift up from April 2024 and its assessments fall for 10 months
+    # (analysis.demo.DEMO_PATTERNS); params/demo.yml sets targets of 22% and 85% for them.
+    page = (rendered / "quarterly_report.html").read_text()
+    assert page.index("Key messages") < page.index("At a glance")
+    messages = page[page.index("Key messages") : page.index("At a glance")]
+    assert "Re-referrals within 12 months: red" in messages
+    assert "Assessments completed within 45 working days: red" in messages
