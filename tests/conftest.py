@@ -36,3 +36,36 @@ def lait_all(dfe):
         return load_lait(
             dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv"
         )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory) -> Path:
+    """The fictional demo data set, written once per test session (as ``compendium demo``)."""
+    from analysis.demo import write_demo
+
+    folder = tmp_path_factory.mktemp("demo-data")
+    write_demo(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_run_file(demo_data, tmp_path_factory) -> Path:
+    """``params/demo.yml`` pointed at the session's demo data."""
+    run = tmp_path_factory.mktemp("params") / "demo.yml"
+    text = (ROOT / "params" / "demo.yml").read_text(encoding="utf-8")
+    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_quarterly(demo_run_file, tmp_path_factory) -> Path:
+    """The demo quarterly report rendered once by ``compendium render``, as ``make report``
+    does; returns its folder (``quarterly_report.html``, ``summary.json``, ``parameters.yml``)."""
+    from analysis.cli import main
+
+    out = tmp_path_factory.mktemp("outputs")
+    assert main(["render", str(demo_run_file), "--out", str(out)]) == 0
+    return out / "demo" / "E10999701"

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs")
-    data = out / "demo-data"
-    assert main(["demo", "--out", str(data)]) == 0
-    run = out / "demo.yml"
-    text = (ROOT / "params" / "demo.yml").read_text().replace("../outputs/demo-data", str(data))
-    run.write_text(text)
-    assert main(["render", str(run), "--out", str(out)]) == 0
-    return out / "demo" / "E10999701"
+def rendered(demo_quarterly):
+    return demo_quarterly
 
 
 def test_outputs_are_written_together(rendered):
