@@ -1,0 +1,341 @@
+"""Data quality checks on the tidy table: each returns a tidy frame of what it found.
+
+A series is one indicator x area x breakdown from one source (:data:`SERIES`). The checks:
+
+- :func:`coverage`: which series have values, from when to when, and how complete they are.
+- :func:`missing_by_status`: cells without a value, counted by their status (``c``, ``x``,
+  ...), in words; a missing value is never read as zero.
+- :func:`duplicates`: more than one row for the same indicator x area x period x breakdown in
+  one source (the same figure published by two sources is compared by
+  :func:`lait_against_ees` instead, not counted as a duplicate).
+- :func:`period_gaps`: periods with no row at all between a series' first and last (a month
+  for monthly series, three months for quarterly ones, a year for annual ones; multi-year
+  periods are not checked). A row with a status is not a gap: it is reported as missing.
+- :func:`implausible_jumps`: a change from one value to the next larger than the upper range
+  limit of the series' moving-range chart, 3.267 x the mean moving range (Wheeler's XmR
+  chart; the same factor screens moving ranges in :mod:`analysis.spc`). That is a jump bigger
+  than the series' own point-to-point variation allows by chance; it may be real (a service
+  change) or an error, so it is a prompt to check, not a verdict. Series with fewer than
+  :data:`MINIMUM_VALUES` values are not checked.
+- :func:`lait_against_ees`: the same council and year in LAIT and in the EES file behind a
+  catalogue indicator (:data:`LAIT_EQUIVALENTS`), differing by more than the published
+  rounding allows (:func:`rounding_tolerance`).
+
+>>> table = pd.DataFrame({"indicator": "x", "area_code": "E1", "breakdown": "all",
+...     "source": "s", "period": "a", "value": [1.0, 2.0], "status": None})
+>>> duplicates(table)[["period", "rows", "values_differ"]].to_dict("records")
+[{'period': 'a', 'rows': 2, 'values_differ': True}]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure import display_status
+from analysis.periods import month_label, quarter_label
+from analysis.spc import SCREENING_FACTOR
+
+SERIES = ["indicator", "area_code", "breakdown", "source"]
+MINIMUM_VALUES = 10
+"""Values a series needs before its jumps are checked (9 moving ranges)."""
+MOST_DECIMALS = 6
+"""Values with more decimal places than this are taken as computed, not published rounded."""
+
+#: Catalogue indicator published in EES -> the LAIT measure with the same figure (from the
+#: measure names in LAIT's data dictionary, lait_data_dictionary.csv).
+LAIT_EQUIVALENTS: dict[str, str] = {
+    "referrals_rate_per_10k": "CPP_Total_Rateper10,000",
+    "rereferrals_12m_pct": "ReReferral",
+    "referrals_nfa_pct": "CIN_Refferals_NFA",
+    "cin_rate_per_10k": "CIN",
+    "cpp_second_subsequent_pct": "PrevRegCPR",
+    "cpp_2yrs_plus_pct": "CPPlans2yrsActive",
+    "cla_rate_per_10k": "LAC",
+    "sw_turnover_pct": "Work_Force_TO_Rate",
+    "sw_agency_pct": "Work_Force_Agecy_Rate",
+    "sw_vacancy_pct": "Work_Force_Vac_Rate",
+    "sw_caseload": "Work_Force_AvgNumCase_SW",
+}
+
+#: Months between consecutive periods of each period type (None: not checked for gaps).
+STEP_MONTHS: dict[str, int | None] = {
+    "month": 1,
+    "quarter": 3,
+    "financial year": 12,
+    "snapshot 31 March": 12,
+    "snapshot 30 September": 12,
+    "academic year": 12,
+    "calendar year": 12,
+    "multi-year": None,
+}
+
+
+def _month_number(ends: pd.Series) -> np.ndarray:
+    return (ends.dt.year * 12 + ends.dt.month).to_numpy(dtype=np.int64)
+
+
+def _period_words(end: pd.Timestamp, period_type: str) -> str:
+    """A period with no row, in words: 'Aug 2023', 'Jul-Sep 2023', 'year ending 31 March 2021'."""
+    if period_type == "month":
+        return month_label(end)
+    if period_type == "quarter":
+        return quarter_label(end)
+    return f"year ending {end.day} {end.strftime('%B %Y')}"
+
+
+def _series_groups(table: pd.DataFrame):
+    return table.sort_values("period_end", kind="stable").groupby(SERIES, sort=True, dropna=False)
+
+
+def _listed(labels: list[str], most: int = 6) -> str:
+    """'a, b and c'; beyond ``most``, 'a, b, ... and 4 more'."""
+    labels = [str(x) for x in labels]
+    if len(labels) > most:
+        return ", ".join(labels[:most]) + f" and {len(labels) - most} more"
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def coverage(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per series: its period type, first and last period, how many periods it has,
+    how many of them have a value, and how many periods its span should hold.
+
+    ``expected_periods`` counts the periods from the first to the last at the series' step
+    (None for multi-year periods); ``complete_pct`` is periods with a value over that.
+    """
+    rows = []
+    for key, series in _series_groups(table):
+        period_type = str(series["period_type"].iloc[-1])
+        ends = series["period_end"]
+        step = STEP_MONTHS.get(period_type)
+        months = _month_number(ends)
+        expected = (months.max() - months.min()) // step + 1 if step else None
+        with_value = int(series.dropna(subset=["value"])["period_end"].nunique())
+        rows.append(
+            {
+                **dict(zip(SERIES, key, strict=True)),
+                "period_type": period_type,
+                "first_period": str(series["period"].iloc[0]),
+                "last_period": str(series["period"].iloc[-1]),
+                "periods": int(ends.nunique()),
+                "with_value": with_value,
+                "without_value": int(ends.nunique()) - with_value,
+                "expected_periods": expected,
+                "complete_pct": 100 * with_value / expected if expected else None,
+            }
+        )
+    columns = [*SERIES, "period_type", "first_period", "last_period", "periods", "with_value"]
+    columns += ["without_value", "expected_periods", "complete_pct"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def missing_by_status(table: pd.DataFrame) -> pd.DataFrame:
+    """Cells with no value, per series and status: how many, which periods, what it means.
+
+    >>> t = pd.DataFrame({"indicator": "x", "area_code": "E1", "breakdown": "all", "source": "s",
+    ...     "period": ["a", "b"], "period_end": pd.to_datetime(["2024-04-30", "2024-05-31"]),
+    ...     "value": [None, 1.0], "status": ["c", None]})
+    >>> missing_by_status(t)[["status", "meaning", "cells", "periods"]].to_dict("records")
+    [{'status': 'c', 'meaning': 'suppressed', 'cells': 1, 'periods': 'a'}]
+    """
+    missing = table.loc[table["value"].isna()]
+    status = missing["status"].astype(object).where(missing["status"].notna(), "no status given")
+    missing = missing.assign(status=status)
+    rows = []
+    for key, cells in missing.sort_values("period_end", kind="stable").groupby(
+        [*SERIES, "status"], sort=True, dropna=False
+    ):
+        rows.append(
+            {
+                **dict(zip([*SERIES, "status"], key, strict=True)),
+                "meaning": display_status(None if key[-1] == "no status given" else key[-1]),
+                "cells": len(cells),
+                "periods": _listed(list(cells["period"])),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*SERIES, "status", "meaning", "cells", "periods"])
+
+
+def duplicates(table: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator x area x period x breakdown that one source gives more than once.
+
+    Columns: the series keys, ``period``, ``rows`` (how many), ``values`` (the values shown,
+    statuses for cells without one) and ``values_differ``.
+    """
+    key = [*SERIES, "period"]
+    repeated = table.loc[table.duplicated(key, keep=False)]
+    rows = []
+    for group, cells in repeated.groupby(key, sort=True, dropna=False):
+        shown = [
+            f"{v:g}" if not math.isnan(v) else str(s)
+            for v, s in zip(cells["value"], cells["status"], strict=True)
+        ]
+        rows.append(
+            {
+                **dict(zip(key, group, strict=True)),
+                "rows": len(cells),
+                "values": ", ".join(shown),
+                "values_differ": len(set(shown)) > 1,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*key, "rows", "values", "values_differ"])
+
+
+def period_gaps(table: pd.DataFrame) -> pd.DataFrame:
+    """Periods with no row at all inside each series' span, one row per missing period.
+
+    Columns: the series keys, ``period_type``, ``missing_period`` (in words),
+    ``missing_period_end``, ``after`` and ``before`` (the periods either side).
+    """
+    rows = []
+    for key, series in _series_groups(table):
+        period_type = str(series["period_type"].iloc[-1])
+        step = STEP_MONTHS.get(period_type)
+        if not step:
+            continue
+        present = series.drop_duplicates("period_end", keep="last")
+        months = _month_number(present["period_end"])
+        ends = present["period_end"].tolist()
+        labels = present["period"].astype(str).tolist()
+        for i in np.flatnonzero(np.diff(months) > step):
+            for k in range(1, (months[i + 1] - months[i]) // step):
+                end = ends[i] + pd.offsets.MonthEnd(k * step)
+                rows.append(
+                    {
+                        **dict(zip(SERIES, key, strict=True)),
+                        "period_type": period_type,
+                        "missing_period": _period_words(end, period_type),
+                        "missing_period_end": end,
+                        "after": labels[i],
+                        "before": labels[i + 1],
+                    }
+                )
+    columns = [*SERIES, "period_type", "missing_period", "missing_period_end", "after", "before"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def implausible_jumps(table: pd.DataFrame, minimum_values: int = MINIMUM_VALUES) -> pd.DataFrame:
+    """Changes between consecutive values beyond the moving-range chart's upper range limit.
+
+    Per series, over the values that exist in period order (missing values are skipped, never
+    read as 0; of two rows for one period the later is used): moving ranges
+    ``MR_i = |y_i - y_(i-1)|``, limit ``3.267 x mean(MR)``, and a jump wherever ``MR_i`` is
+    strictly above it. Series with fewer than ``minimum_values`` values or no variation are
+    not checked. Columns: the series keys, ``previous_period``, ``period``,
+    ``previous_value``, ``value``, ``change``, ``limit`` and ``times_mean`` (MR / mean MR).
+    """
+    rows = []
+    for key, series in _series_groups(table.dropna(subset=["value"])):
+        series = series.drop_duplicates("period_end", keep="last")
+        if len(series) < minimum_values:
+            continue
+        y = series["value"].to_numpy(dtype=float)
+        moving_range = np.abs(np.diff(y))
+        mean_range = float(moving_range.mean())
+        if mean_range == 0:
+            continue
+        limit = SCREENING_FACTOR * mean_range
+        labels = series["period"].astype(str).tolist()
+        for i in np.flatnonzero(moving_range > limit):
+            rows.append(
+                {
+                    **dict(zip(SERIES, key, strict=True)),
+                    "previous_period": labels[i],
+                    "period": labels[i + 1],
+                    "previous_value": y[i],
+                    "value": y[i + 1],
+                    "change": y[i + 1] - y[i],
+                    "limit": limit,
+                    "times_mean": moving_range[i] / mean_range,
+                }
+            )
+    columns = [*SERIES, "previous_period", "period", "previous_value", "value", "change"]
+    return pd.DataFrame(rows, columns=[*columns, "limit", "times_mean"])
+
+
+def published_decimals(values: pd.Series) -> int:
+    """The decimal places a set of published values was rounded to: the most any value needs
+    (up to :data:`MOST_DECIMALS`; a value computed from counts needs all of them).
+
+    >>> published_decimals(pd.Series([21.0, 19.5, 20.25])), published_decimals(pd.Series([1/3]))
+    (2, 6)
+    """
+    finite = values.dropna().to_numpy(dtype=float)
+    for places in range(MOST_DECIMALS):
+        if np.all(np.abs(finite - np.round(finite, places)) < 1e-9 * np.maximum(1, abs(finite))):
+            return places
+    return MOST_DECIMALS
+
+
+def rounding_tolerance(decimals_a: int, decimals_b: int) -> float:
+    """How far apart two roundings of one figure can be: half a unit in the last place of each.
+
+    >>> rounding_tolerance(1, 1), rounding_tolerance(0, 6)
+    (0.1, 0.5000005)
+    """
+    return round(0.5 * 10.0**-decimals_a + 0.5 * 10.0**-decimals_b, MOST_DECIMALS + 1)
+
+
+FINDINGS = ("agree", "differ", "value in EES only", "value in LAIT only", "neither has a value")
+
+
+def lait_against_ees(
+    ees: pd.DataFrame, lait: pd.DataFrame, equivalents: Mapping[str, str] = LAIT_EQUIVALENTS
+) -> pd.DataFrame:
+    """Every area and year that both EES (catalogue ids) and LAIT (measure codes) publish.
+
+    Rows are matched on area, breakdown and ``period_end``; each side's decimal places come
+    from all its values for the indicator (:func:`published_decimals`), and values agree when
+    they differ by no more than :func:`rounding_tolerance` of the two. ``finding`` is one of
+    :data:`FINDINGS`. Columns: ``indicator``, ``lait_measure``, ``area_code``, ``area_name``,
+    ``period``, ``period_end``, ``ees_value``, ``ees_status``, ``lait_value``, ``lait_status``,
+    ``difference`` (LAIT minus EES), ``tolerance`` and ``finding``.
+    """
+    keys = ["area_code", "breakdown", "period_end"]
+    wanted = [*keys, "area_name", "period", "value", "status"]
+    frames = []
+    for indicator, measure in equivalents.items():
+        left = ees.loc[ees["indicator"] == indicator, wanted]
+        right = lait.loc[lait["indicator"] == measure, [*keys, "value", "status"]]
+        if left.empty or right.empty:
+            continue
+        pairs = left.merge(right, on=keys, suffixes=("_ees", "_lait"))
+        tolerance = rounding_tolerance(
+            published_decimals(left["value"]), published_decimals(right["value"])
+        )
+        has_ees, has_lait = pairs["value_ees"].notna(), pairs["value_lait"].notna()
+        difference = pairs["value_lait"] - pairs["value_ees"]
+        close = difference.abs() <= tolerance + 1e-9
+        finding = np.select(
+            [has_ees & has_lait & close, has_ees & has_lait, has_ees, has_lait],
+            list(FINDINGS[:4]),
+            FINDINGS[4],
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": indicator,
+                    "lait_measure": measure,
+                    "area_code": pairs["area_code"],
+                    "area_name": pairs["area_name"],
+                    "period": pairs["period"],
+                    "period_end": pairs["period_end"],
+                    "ees_value": pairs["value_ees"],
+                    "ees_status": pairs["status_ees"],
+                    "lait_value": pairs["value_lait"],
+                    "lait_status": pairs["status_lait"],
+                    "difference": difference,
+                    "tolerance": tolerance,
+                    "finding": finding,
+                }
+            )
+        )
+    columns = ["indicator", "lait_measure", "area_code", "area_name", "period", "period_end"]
+    columns += ["ees_value", "ees_status", "lait_value", "lait_status", "difference"]
+    columns += ["tolerance", "finding"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
