@@ -5,6 +5,7 @@
     compendium scorecard --data-dir DIR --la CODE --period YEAR [--indicators ID ...]
                          [--format table|csv|json]
     compendium validate PATH ...
+    compendium fetch --out DIR [--sources FILE] [--base-url URL] [--retries N]
 
 Bad input ends with a one-line message naming the file, row and column, and exit code 2.
 """
@@ -80,6 +81,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from analysis.fetch import fetch, load_sources, summary
+
+    sources = load_sources(args.sources, args.base_url)
+    outcomes = fetch(args.out, sources, retries=args.retries)
+    print("\n".join(summary(outcomes)))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -111,6 +121,12 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="check data files without rendering anything")
     check.add_argument("paths", nargs="+", help="files or folders")
     check.set_defaults(run=_validate)
+    get = commands.add_parser("fetch", help="download the public DfE and Ofsted files")
+    get.add_argument("--out", required=True, help="data folder to fetch into (ees/ and lait/)")
+    get.add_argument("--sources", help="sources file (default: analysis/data/sources.yml)")
+    get.add_argument("--base-url", help="fetch each file from BASE_URL/<path> (a mirror)")
+    get.add_argument("--retries", type=int, default=3, help="attempts per file (default 3)")
+    get.set_defaults(run=_fetch)
     return top
 
 

@@ -1,0 +1,583 @@
+"""``compendium fetch``: download the public DfE and Ofsted files the catalogue uses.
+
+The addresses are data (``analysis/data/sources.yml``: each file's path in the ``ees/`` and
+``lait/`` layout, its URL and its publication). Each download is checked with the loaders' own
+expectations before it replaces anything, is written atomically, and is recorded in
+``DIR/fetch_manifest.json`` (sha256, size, URL, time, the server's ETag and Last-Modified), so a
+second fetch asks the server only whether each file changed. An interrupted download is resumed
+with an HTTP Range request when the server allows it; a failing request is retried with backoff,
+then reported, and the other files are still fetched. What changed is said in words: new files,
+unchanged files, and for tidy files new years and revised figures.
+
+>>> outcomes = fetch("../shared/data/dfe-new", load_sources())  # doctest: +SKIP
+>>> print("\\n".join(summary(outcomes)))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from analysis.atomic import write_text
+from analysis.catalogue import lait_catalogue, load_catalogue
+from analysis.ees import GEOGRAPHY, POPULATION, read_ees_csv
+from analysis.errors import DataError
+from analysis.lait import COLUMNS_LAIT
+from analysis.neighbours import load_neighbours
+from analysis.ofsted import load_ilacs
+from analysis.population import POPULATION_INDICATOR
+from analysis.values import SUPPRESSION_SYMBOLS
+
+SOURCES_FILE = Path(__file__).parent / "data" / "sources.yml"
+MANIFEST = "fetch_manifest.json"
+LAYOUT = ("ees", "lait")
+REQUIRED_KEYS = ("path", "url", "publication")
+OPTIONAL_KEYS = ("page",)
+CHUNK = 1 << 16
+#: Columns that say where and when a row is, never a figure (EES and LAIT).
+PLACE_AND_TIME = (
+    *GEOGRAPHY,
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+    "LA Number",
+    "LA and Regions",
+    "Region",
+)
+AREA_NAMES = ("la_name", "region_name", "country_name", "LA and Regions")
+LAIT_KEY = ["Short Desc", "Years", "LA Number"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One published file: where it goes (``path`` in the layout), its address, its publication."""
+
+    path: str
+    url: str
+    publication: str
+    page: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What fetching one file did: ``status`` is new, updated, unchanged or failed."""
+
+    path: str
+    status: str
+    message: str = ""
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tidy:
+    """A tidy file read as text: its period column, the columns that key a figure, the figures."""
+
+    table: pd.DataFrame
+    period: str
+    key: list[str]
+    figures: list[str]
+
+
+@dataclass
+class _Manifest:
+    path: Path
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    partial: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> _Manifest:
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, dict(data["files"]), dict(data.get("partial", {})))
+        except (ValueError, KeyError, TypeError) as error:
+            raise DataError(
+                path,
+                f"expected the manifest written by compendium fetch ({error}); delete it to "
+                "fetch every file again",
+            ) from None
+
+    def save(self) -> None:
+        data = {"files": self.files, "partial": self.partial}
+        write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+class _Incomplete(Exception):
+    """The server closed the connection before the whole file arrived."""
+
+
+class _Failed(Exception):
+    """A file could not be downloaded; the message says why."""
+
+
+def load_sources(path: str | Path | None = None, base_url: str | None = None) -> list[Source]:
+    """The files to fetch, from ``path`` (default: the packaged ``analysis/data/sources.yml``).
+
+    ``base_url`` replaces every published address by ``base_url/<path>`` (a mirror, or a local
+    server in tests). Unknown or missing keys, paths outside ``ees/`` and ``lait/`` and repeated
+    paths are errors naming the file, the entry and the key.
+
+    >>> [s.path for s in load_sources()][:1]
+    ['ees/b1_children_in_need_2013_to_2025.csv']
+    >>> load_sources(base_url="http://127.0.0.1:8000")[0].url
+    'http://127.0.0.1:8000/ees/b1_children_in_need_2013_to_2025.csv'
+    """
+    path = Path(path) if path else SOURCES_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise DataError(path, f"cannot read the sources file ({error.strerror})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise DataError(
+            path,
+            f"expected YAML ({getattr(error, 'problem', error)})",
+            row=mark.line + 1 if mark else None,
+        ) from None
+    entries = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise DataError(path, "expected a list of files under 'sources:' (path, url, publication)")
+    sources: list[Source] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict):
+            raise DataError(path, f"{where}: expected the keys {', '.join(REQUIRED_KEYS)}")
+        unknown = [k for k in entry if k not in REQUIRED_KEYS + OPTIONAL_KEYS]
+        if unknown:
+            raise DataError(path, f"{where}: unknown key {unknown[0]!r}", column=str(unknown[0]))
+        for key in REQUIRED_KEYS:
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise DataError(path, f"{where}: expected a text value for {key!r}", column=key)
+        target = PurePosixPath(entry["path"].strip())
+        if (
+            target.is_absolute()
+            or len(target.parts) != 2
+            or target.parts[0] not in LAYOUT
+            or target.name.startswith(".")
+        ):
+            raise DataError(
+                path,
+                f"{where}: expected a path such as ees/<file> or lait/<file>, "
+                f"found {entry['path']!r}",
+                column="path",
+            )
+        url = entry["url"].strip()
+        if base_url:
+            url = f"{base_url.rstrip('/')}/{quote(str(target))}"
+        elif not url.startswith(("https://", "http://")):
+            raise DataError(
+                path, f"{where}: expected an http(s) address, found {url!r}", column="url"
+            )
+        if any(s.path == str(target) for s in sources):
+            raise DataError(path, f"{where}: {target} is listed twice", column="path")
+        sources.append(Source(str(target), url, entry["publication"].strip(), entry.get("page")))
+    return sources
+
+
+def fetch(
+    out: str | Path,
+    sources: list[Source],
+    retries: int = 3,
+    backoff: float = 1.0,
+    timeout: float = 60.0,
+) -> list[Outcome]:
+    """Fetch every source into ``out`` and say what happened to each file, in order.
+
+    A file that cannot be downloaded after ``retries`` attempts (waiting ``backoff``, then twice
+    as long, ...) or that fails its check is reported as failed; the others are still fetched.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = _Manifest.read(out / MANIFEST)
+    return [_fetch_one(source, out, manifest, retries, backoff, timeout) for source in sources]
+
+
+def summary(outcomes: list[Outcome]) -> list[str]:
+    """The fetch report in plain words: one line per file, then the counts and the failures.
+
+    >>> summary([Outcome("ees/a.csv", "new", "1,024 bytes")])[-1]
+    '1 file: 1 new, 0 updated, 0 unchanged, 0 failed'
+    """
+    lines = []
+    for outcome in outcomes:
+        text = f"{outcome.status:<9} {outcome.path}"
+        if outcome.message:
+            text += f": {outcome.message}"
+        lines.append(text)
+        lines += [f"          - {change}" for change in outcome.changes]
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("new", "updated", "unchanged")}
+    failed = [o for o in outcomes if o.status == "failed"]
+    lines.append(
+        f"{len(outcomes)} file{'s' if len(outcomes) != 1 else ''}: "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + f", {len(failed)} failed"
+    )
+    lines += [f"Failed: {o.path}: {o.message}" for o in failed]
+    return lines
+
+
+def _fetch_one(
+    source: Source,
+    out: Path,
+    manifest: _Manifest,
+    retries: int,
+    backoff: float,
+    timeout: float,
+) -> Outcome:
+    target = out / source.path
+    partial = target.with_name(f".{target.stem}.partial{target.suffix}")
+    record = manifest.files.get(source.path)
+    intact = (
+        target.exists()
+        and record is not None
+        and record.get("url") == source.url
+        and _sha256(target) == record.get("sha256")
+    )
+    try:
+        meta = _download_with_retries(
+            source, partial, record if intact else None, manifest, retries, backoff, timeout
+        )
+    except _Failed as error:
+        return Outcome(source.path, "failed", str(error))
+    if meta is None:
+        return Outcome(source.path, "unchanged", "not changed on the server since the last fetch")
+    try:
+        new = check_file(partial, source.path)
+    except DataError as error:
+        partial.unlink(missing_ok=True)
+        manifest.partial.pop(source.path, None)
+        manifest.save()
+        return Outcome(source.path, "failed", f"rejected: {error}")
+    digest, size = _sha256(partial), partial.stat().st_size
+    if target.exists() and _sha256(target) == digest:
+        partial.unlink()
+        status, message, changes = "unchanged", "downloaded again, identical", []
+    else:
+        changes = _compare(target, new, source.path) if target.exists() else []
+        status = "updated" if target.exists() else "new"
+        message = f"{size:,} bytes"
+        os.replace(partial, target)
+    manifest.files[source.path] = {
+        "sha256": digest,
+        "size": size,
+        "url": source.url,
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **meta,
+    }
+    manifest.partial.pop(source.path, None)
+    manifest.save()
+    return Outcome(source.path, status, message, tuple(changes))
+
+
+def _download_with_retries(
+    source: Source,
+    partial: Path,
+    record: dict[str, Any] | None,
+    manifest: _Manifest,
+    retries: int,
+    backoff: float,
+    timeout: float,
+) -> dict[str, str] | None:
+    """Validators of the downloaded file (now in ``partial``), or None when not modified."""
+    reason = "no attempt was made"
+    attempt = 0
+    for attempt in range(1, max(retries, 1) + 1):
+        try:
+            return _download(source, partial, record, manifest, timeout)
+        except urllib.error.HTTPError as error:
+            reason = f"the server answered {error.code} {error.reason}"
+            if 400 <= error.code < 500 and error.code not in (408, 429):
+                break
+        except urllib.error.URLError as error:
+            reason = f"cannot reach the server ({error.reason})"
+        except (_Incomplete, http.client.HTTPException, OSError) as error:
+            reason = str(error) or type(error).__name__
+        if attempt < retries:
+            time.sleep(backoff * 2 ** (attempt - 1))
+    kept = " (the part already downloaded is kept, to resume)" if partial.exists() else ""
+    raise _Failed(f"{reason}, after {attempt} attempt{'s' if attempt > 1 else ''}{kept}")
+
+
+def _download(
+    source: Source,
+    partial: Path,
+    record: dict[str, Any] | None,
+    manifest: _Manifest,
+    timeout: float,
+) -> dict[str, str] | None:
+    headers = {"User-Agent": "compendium-fetch", "Accept-Encoding": "identity"}
+    started = manifest.partial.get(source.path)
+    validator = (
+        started
+        and started.get("url") == source.url
+        and (started.get("etag") or started.get("last_modified"))
+    )
+    start = partial.stat().st_size if partial.exists() and validator else 0
+    if start:
+        headers["Range"] = f"bytes={start}-"
+        headers["If-Range"] = str(validator)
+    elif record is not None:
+        if record.get("etag"):
+            headers["If-None-Match"] = record["etag"]
+        if record.get("last_modified"):
+            headers["If-Modified-Since"] = record["last_modified"]
+    request = urllib.request.Request(source.url, headers=headers)
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        if error.code == 304:
+            return None
+        if error.code == 416:
+            partial.unlink(missing_ok=True)
+        raise
+    with response:
+        expected = response.headers.get("Content-Length")
+        expected = int(expected) if expected and expected.isdigit() else None
+        meta = {
+            "etag": response.headers.get("ETag") or "",
+            "last_modified": response.headers.get("Last-Modified") or "",
+        }
+        resumed = response.status == 206 and _range_start(response) == start
+        if response.status == 206 and not resumed:
+            partial.unlink(missing_ok=True)
+            raise _Incomplete("the server sent a different part of the file than asked for")
+        if resumed:
+            meta = {k: started.get(k, "") for k in meta}
+            expected = None if expected is None else start + expected
+        else:
+            start = 0
+            manifest.partial[source.path] = {"url": source.url, **meta}
+            manifest.save()
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "ab" if resumed else "wb") as handle:
+            while chunk := response.read(CHUNK):
+                handle.write(chunk)
+    size = partial.stat().st_size
+    if expected is not None and size != expected:
+        raise _Incomplete(f"the connection closed after {size:,} of {expected:,} bytes")
+    return meta
+
+
+def _range_start(response: http.client.HTTPResponse) -> int | None:
+    content_range = response.headers.get("Content-Range", "")
+    try:
+        return int(content_range.split()[1].split("-")[0])
+    except (IndexError, ValueError):
+        return None
+
+
+def check_file(path: str | Path, target: str) -> Tidy | None:
+    """Check a downloaded file as the loaders would read it at ``target`` (its layout path).
+
+    EES CSVs need the columns the catalogue reads (and the rows its filters pick), the neighbour
+    files and the Ofsted workbook are read by their loaders, LAIT's parquet needs the loader's
+    columns, other spreadsheets must open. Errors name ``target``. Returns the file as a
+    :class:`Tidy` table when it is one (to compare with the previous copy), else None.
+
+    >>> check_file("empty.csv", "ees/c1.csv")  # doctest: +SKIP
+    Traceback (most recent call last):
+    analysis.errors.DataError: ees/c1.csv: expected a file with content, found an empty one
+    """
+    path = Path(path)
+    name, suffix = PurePosixPath(target).name, PurePosixPath(target).suffix.lower()
+    try:
+        if path.stat().st_size == 0:
+            raise DataError(path, "expected a file with content, found an empty one")
+        if suffix == ".parquet":
+            return _lait_tidy(path)
+        if name.startswith("sn_"):
+            load_neighbours(path)
+        elif name == "lait_data_dictionary.csv":
+            lait_catalogue(path)
+        elif suffix == ".ods" and target.startswith("ees/"):
+            load_ilacs(path)
+        elif suffix in (".xlsx", ".xls", ".ods"):
+            _open_workbook(path)
+        elif suffix == ".csv":
+            return _ees_tidy(path, _ees_columns(name))
+        return None
+    except DataError as error:
+        raise DataError(
+            target if error.path == str(path) else error.path,
+            error.expected,
+            row=error.row,
+            column=error.column,
+        ) from None
+
+
+def _ees_columns(name: str) -> dict[str, str | None]:
+    """Column -> the value its rows must include (a catalogue filter) or None, for EES ``name``."""
+    columns: dict[str, str | None] = dict.fromkeys(GEOGRAPHY)
+    for indicator in [*load_catalogue().values(), POPULATION_INDICATOR]:
+        mapping = indicator.source.get("ees", {})
+        if mapping.get("file") != name:
+            continue
+        columns.update(mapping.get("filters", {}))
+        for role in ("value", "numerator", "denominator"):
+            if mapping.get(role) and mapping[role] != POPULATION:
+                columns.setdefault(mapping[role], None)
+    return columns
+
+
+def _ees_tidy(path: Path, columns: dict[str, str | None]) -> Tidy:
+    table = read_ees_csv(path, list(columns))
+    for column, value in columns.items():
+        if value is not None and value not in set(table[column]):
+            raise DataError(path, f"expected rows where {column} is {value!r}", column=column)
+    key = [c for c in table.columns if c in PLACE_AND_TIME or not _is_figure(table[c])]
+    return Tidy(table, "time_period", key, [c for c in table.columns if c not in key])
+
+
+def _lait_tidy(path: Path) -> Tidy:
+    try:
+        found = pq.read_schema(path).names
+    except (OSError, ValueError) as error:
+        raise DataError(path, f"expected LAIT's bds_long parquet file ({error})") from None
+    missing = [c for c in COLUMNS_LAIT if c not in found]
+    if missing:
+        raise DataError(path, f"expected the column(s) {', '.join(missing)}", column=missing[0])
+    table = pd.read_parquet(path, columns=COLUMNS_LAIT)
+    table["Years"] = table["Years"].astype("string").fillna("")
+    return Tidy(table, "Years", LAIT_KEY, ["Values"])
+
+
+def _open_workbook(path: Path) -> None:
+    try:
+        with pd.ExcelFile(path) as workbook:
+            sheets = workbook.sheet_names
+    except (OSError, ValueError, KeyError) as error:
+        raise DataError(path, f"expected a spreadsheet that opens ({error})") from None
+    if not sheets:
+        raise DataError(path, "expected a spreadsheet with at least one sheet")
+
+
+def _is_figure(cells: pd.Series) -> bool:
+    text = cells.astype("string").fillna("").str.strip()
+    numeric = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    filled = text != ""
+    symbol = text.str.lower().isin(list(SUPPRESSION_SYMBOLS))
+    return bool(numeric.notna().any() and (numeric.notna() | symbol | ~filled).all())
+
+
+def _compare(target: Path, new: Tidy | None, label: str) -> list[str]:
+    if new is None:
+        return ["the file's content changed"]
+    try:
+        old = check_file(target, label)
+    except DataError:
+        old = None
+    if old is None:
+        return ["the previous copy could not be read, so it was not compared"]
+    return describe_changes(old, new)
+
+
+def describe_changes(old: Tidy, new: Tidy) -> list[str]:
+    """What changed between two copies of a tidy file, in words: new and dropped periods,
+    columns, rows, and revised figures (same key, different value) with a few examples.
+
+    >>> def tidy(rows):
+    ...     table = pd.DataFrame(rows, columns=["time_period", "la_name", "rate"])
+    ...     return Tidy(table, "time_period", ["time_period", "la_name"], ["rate"])
+    >>> describe_changes(tidy([["2024", "Surrey", "5"]]),
+    ...                  tidy([["2024", "Surrey", "6"], ["2025", "Surrey", "7"]]))
+    ['new year: 2025', '1 revised figure: Surrey, 2024, rate from 5 to 6']
+    """
+    lines = []
+    old_periods, new_periods = set(old.table[old.period]), set(new.table[new.period])
+    added, dropped = sorted(new_periods - old_periods), sorted(old_periods - new_periods)
+    if added:
+        lines.append(f"new year{'s' if len(added) > 1 else ''}: {', '.join(added)}")
+    if dropped:
+        lines.append(
+            f"year{'s' if len(dropped) > 1 else ''} no longer in the file: {', '.join(dropped)}"
+        )
+    gained = [c for c in new.table.columns if c not in old.table.columns]
+    lost = [c for c in old.table.columns if c not in new.table.columns]
+    if gained:
+        lines.append(f"new column{'s' if len(gained) > 1 else ''}: {', '.join(gained)}")
+    if lost:
+        lines.append(
+            f"column{'s' if len(lost) > 1 else ''} no longer in the file: {', '.join(lost)}"
+        )
+    key = [c for c in new.key if c in old.key]
+    figures = [c for c in new.figures if c in old.figures]
+    shared = sorted(old_periods & new_periods)
+    before = old.table.loc[old.table[old.period].isin(shared), key + figures].drop_duplicates()
+    after = new.table.loc[new.table[new.period].isin(shared), key + figures].drop_duplicates()
+    if before[key].duplicated().any() or after[key].duplicated().any():
+        lines.append(
+            "figures for earlier years may have changed: rows cannot be matched one to "
+            "one, so revisions are not listed"
+        )
+        return lines
+    both = before.merge(after, on=key, how="outer", suffixes=("\0old", "\0new"), indicator=True)
+    for side, words in (("right_only", "new rows"), ("left_only", "rows no longer in the file")):
+        count = int((both["_merge"] == side).sum())
+        if count:
+            lines.append(f"{count:,} {words} for earlier years")
+    both = both.loc[both["_merge"] == "both"]
+    revised: list[str] = []
+    count = 0
+    labels = _labels(both, new.period, key, after)
+    for column in figures:
+        was = both[f"{column}\0old"].astype("string").fillna("").str.strip()
+        now = both[f"{column}\0new"].astype("string").fillna("").str.strip()
+        as_number = [
+            pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce") for s in (was, now)
+        ]
+        same = (was == now) | (as_number[0].notna() & (as_number[0] == as_number[1]))
+        changed = ~same.to_numpy()
+        count += int(changed.sum())
+        for where in changed.nonzero()[0][: 3 - len(revised)]:
+            revised.append(
+                f"{labels[where]}, {column} from {was.iloc[where] or 'blank'} "
+                f"to {now.iloc[where] or 'blank'}"
+            )
+    if count:
+        more = " (first 3)" if count > 3 else ""
+        lines.append(
+            f"{count:,} revised figure{'s' if count > 1 else ''}{more}: " + "; ".join(revised)
+        )
+    if not lines:
+        lines.append("the file changed but no figure did (layout or formatting only)")
+    return lines
+
+
+def _labels(rows: pd.DataFrame, period: str, key: list[str], table: pd.DataFrame) -> list[str]:
+    """A readable name for each row's figure: area, period and the filters that vary."""
+    name = next((c for c in AREA_NAMES if c in rows.columns), None)
+    varying = [c for c in key if c not in PLACE_AND_TIME and table[c].nunique() > 1]
+    parts = [rows[name]] if name else []
+    if not name and "LA Number" in rows.columns:
+        parts = ["LA " + rows["LA Number"].astype(str)]
+    parts += [rows[period]] + [rows[c] for c in varying]
+    return [
+        ", ".join(str(v) for v in values if str(v).strip()) for values in zip(*parts, strict=True)
+    ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,273 @@
+"""``compendium fetch`` against a local HTTP server serving a copy of ../shared/data/dfe.
+
+The server (127.0.0.1, ephemeral port) answers conditional requests (If-Modified-Since -> 304)
+and Range requests (206, honouring If-Range), can drop the connection after some bytes or answer
+500 for chosen files, and records every request, so the tests can say what was downloaded. The
+expected bytes are the served files themselves; the expected changes are the edits each test
+makes to its copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import threading
+from email.utils import formatdate, parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.errors import DataError
+from analysis.fetch import MANIFEST, fetch, load_sources
+
+C1 = "ees/c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+D3 = "ees/d3_cpps_subsequent_plan_2013_to_2025.csv"
+SN = "ees/sn_model_2025_wide.csv"
+SMALL = [C1, D3, SN]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        name = unquote(self.path.lstrip("/"))
+        path = self.server.root / name
+        fault = self.server.faults.get(name)
+        if fault == 500:
+            return self._answer(name, 500)
+        if not path.is_file():
+            return self._answer(name, 404)
+        data = path.read_bytes()
+        modified = int(path.stat().st_mtime)
+        last_modified = formatdate(modified, usegmt=True)
+        since = self.headers.get("If-Modified-Since")
+        wanted = self.headers.get("Range")
+        if since and not wanted and parsedate_to_datetime(since).timestamp() >= modified:
+            return self._answer(name, 304)
+        start = 0
+        if wanted and self.headers.get("If-Range") == last_modified:
+            start = int(wanted.removeprefix("bytes=").split("-")[0])
+        body = data[start:]
+        self._answer(name, 206 if start else 200, end=False)
+        if start:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", last_modified)
+        self.end_headers()
+        if isinstance(fault, int) and fault < len(body):
+            body = body[:fault]  # then the connection closes: a dropped download
+        self.wfile.write(body)
+
+    def _answer(self, name: str, code: int, end: bool = True) -> None:
+        self.server.log.append((name, code, self.headers.get("Range")))
+        self.send_response(code)
+        if end:
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+
+class _Server(ThreadingHTTPServer):
+    def __init__(self, root: Path) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.root = root
+        self.faults: dict[str, int] = {}
+        self.log: list[tuple[str, int, str | None]] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture
+def served(dfe, tmp_path):
+    """A copy of the real data served on 127.0.0.1; yields the server (root = the copy)."""
+    root = tmp_path / "served"
+    shutil.copytree(dfe, root)
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    server = _Server(root)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _small_sources(server: _Server, folder: Path) -> Path:
+    """A sources file in ``folder`` naming three files of the served copy."""
+    lines = ["sources:"]
+    for name in SMALL:
+        lines += [f"  - path: {name}", f"    url: {server.url}/{name}", "    publication: test"]
+    path = folder / "sources.yml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _by_path(outcomes):
+    return {o.path: o for o in outcomes}
+
+
+def _touch_later(path: Path) -> None:
+    """Make the served file look modified after the last fetch (HTTP dates are in seconds)."""
+    later = path.stat().st_mtime + 120
+    os.utime(path, (later, later))
+
+
+@pytest.mark.real_data
+def test_full_fetch_is_byte_identical_then_a_second_fetch_downloads_nothing(served, tmp_path):
+    out = tmp_path / "out"
+    sources = load_sources(base_url=served.url)
+    first = fetch(out, sources, backoff=0)
+    assert [o.status for o in first] == ["new"] * len(sources), [o.message for o in first]
+    served_files = sorted(p.relative_to(served.root) for p in served.root.rglob("*.*"))
+    assert sorted(Path(s.path) for s in sources) == served_files
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    for source in sources:
+        data = (out / source.path).read_bytes()
+        assert data == (served.root / source.path).read_bytes(), source.path
+        record = manifest["files"][source.path]
+        assert record["sha256"] == hashlib.sha256(data).hexdigest()
+        assert record["size"] == len(data)
+        assert record["url"] == source.url
+    assert not manifest["partial"]
+    assert not [p for p in out.rglob(".*") if p.name != MANIFEST]
+
+    served.log.clear()
+    second = fetch(out, sources, backoff=0)
+    assert [o.status for o in second] == ["unchanged"] * len(sources)
+    assert all("not changed on the server" in o.message for o in second)
+    assert all(code == 304 for _, code, _ in served.log)
+    assert sorted(name for name, _, _ in served.log) == sorted(s.path for s in sources)
+
+
+@pytest.mark.real_data
+def test_dropped_connection_leaves_no_partial_file_and_the_next_fetch_resumes(
+    served, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    sources_file = _small_sources(served, tmp_path)
+    served.faults[C1] = 50_000
+    code = main(["fetch", "--out", str(out), "--sources", str(sources_file), "--retries", "2"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert f"Failed: {C1}: the connection closed after" in printed
+    assert "after 2 attempts" in printed
+    assert "2 new, 0 updated, 0 unchanged, 1 failed" in printed
+    assert not (out / C1).exists()
+    assert (out / D3).read_bytes() == (served.root / D3).read_bytes()
+    assert (out / SN).read_bytes() == (served.root / SN).read_bytes()
+    # the second attempt already resumed where the first stopped
+    assert [r for n, _, r in served.log if n == C1] == [None, "bytes=50000-"]
+
+    served.faults.clear()
+    served.log.clear()
+    code = main(["fetch", "--out", str(out), "--sources", str(sources_file)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert f"new       {C1}" in printed
+    assert (out / C1).read_bytes() == (served.root / C1).read_bytes()
+    assert [(n, c, r) for n, c, r in served.log if n == C1] == [(C1, 206, "bytes=100000-")]
+    assert sorted(n for n, _, _ in served.log) == sorted(SMALL)
+    assert not list(out.rglob(".*partial*"))
+
+
+@pytest.mark.real_data
+def test_server_error_is_retried_then_reported_and_the_others_are_fetched(served, tmp_path):
+    out = tmp_path / "out"
+    served.faults[D3] = 500
+    outcomes = _by_path(
+        fetch(out, load_sources(_small_sources(served, tmp_path)), retries=3, backoff=0)
+    )
+    assert outcomes[D3].status == "failed"
+    assert outcomes[D3].message.startswith("the server answered 500")
+    assert "after 3 attempts" in outcomes[D3].message
+    assert [n for n, _, _ in served.log].count(D3) == 3
+    assert not (out / D3).exists()
+    assert outcomes[C1].status == outcomes[SN].status == "new"
+
+
+@pytest.mark.real_data
+def test_a_revised_file_is_reported_with_its_new_year_and_revised_figure(served, tmp_path):
+    out = tmp_path / "out"
+    sources = load_sources(_small_sources(served, tmp_path))
+    fetch(out, sources, backoff=0)
+    path = served.root / C1
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    surrey_2024 = (table["la_name"] == "Surrey") & (table["time_period"] == "2024")
+    old = table.loc[surrey_2024, "referral_count"].item()
+    table.loc[surrey_2024, "referral_count"] = str(int(old) + 7)
+    next_year = table.loc[table["time_period"] == "2025"].assign(time_period="2026")
+    pd.concat([next_year, table]).to_csv(path, index=False)
+    _touch_later(path)
+
+    outcomes = _by_path(fetch(out, sources, backoff=0))
+    assert outcomes[C1].status == "updated"
+    assert outcomes[C1].changes == (
+        "new year: 2026",
+        f"1 revised figure: Surrey, 2024, referral_count from {old} to {int(old) + 7}",
+    )
+    assert (out / C1).read_bytes() == path.read_bytes()
+    assert outcomes[D3].status == outcomes[SN].status == "unchanged"
+
+
+@pytest.mark.real_data
+def test_a_file_without_the_expected_column_is_rejected_naming_file_and_column(served, tmp_path):
+    out = tmp_path / "out"
+    path = served.root / C1
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.drop(columns="rereferral_percent").to_csv(path, index=False)
+    outcomes = _by_path(fetch(out, load_sources(_small_sources(served, tmp_path)), backoff=0))
+    assert outcomes[C1].status == "failed"
+    assert outcomes[C1].message.startswith(f"rejected: {C1}, row 1, column rereferral_percent:")
+    assert not (out / C1).exists()
+    assert not list(out.rglob(".*partial*"))
+    assert outcomes[D3].status == "new"
+
+
+@pytest.mark.real_data
+def test_an_empty_download_is_rejected(served, tmp_path):
+    (served.root / SN).write_bytes(b"")
+    outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
+    assert outcomes[SN].status == "failed"
+    assert (
+        outcomes[SN].message == f"rejected: {SN}: expected a file with content, found an empty one"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            "  - {path: ees/a.csv, url: 'https://x/a.csv', publication: p, size: 3}",
+            "entry 1: unknown key 'size'",
+        ),
+        (
+            "  - {path: other/a.csv, url: 'https://x/a.csv', publication: p}",
+            "entry 1: expected a path such as ees/<file> or lait/<file>, found 'other/a.csv'",
+        ),
+        (
+            "  - {path: ees/a.csv, url: 'https://x/a.csv'}",
+            "entry 1: expected a text value for 'publication'",
+        ),
+        (
+            "  - {path: ees/a.csv, url: 'ftp://x/a.csv', publication: p}",
+            "entry 1: expected an http(s) address, found 'ftp://x/a.csv'",
+        ),
+    ],
+)
+def test_a_bad_sources_file_is_an_error_naming_file_entry_and_key(tmp_path, entry, message):
+    path = tmp_path / "sources.yml"
+    path.write_text("sources:\n" + entry + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_sources(path)
+    assert str(caught.value).startswith(str(path))
+    assert message in str(caught.value)
