@@ -21,6 +21,7 @@ import yaml
 from nbconvert import HTMLExporter
 
 from analysis.atomic import write_text
+from analysis.page import finish_page
 from analysis.params import RunFile
 
 TEMPLATE = "compendium"
@@ -74,6 +75,7 @@ def render_report(run: RunFile, out_root: Path | None = None) -> Path:
         notebook.metadata["compendium"] = {"title": facts["title"]}
         _drop_stderr_and_code(notebook)
         body, _ = _exporter().from_notebook_node(notebook)
+        body = finish_page(body)
         html_path = target / f"{run.notebook.stem}.html"
         write_text(target / "summary.json", summary)
         write_text(
