@@ -146,13 +146,16 @@ class Glossary:
         lines += [f"- **{_capital(t)}**: {d}" for t, d in self.definitions()]
         return "\n".join(lines) + "\n"
 
-    def html(self, heading: str = "Glossary", level: int = 2) -> str:
-        """The glossary section as HTML ("" when no term was used).
+    def html(self, heading: str | None = "Glossary", level: int = 2) -> str:
+        """The glossary section as HTML ("" when no term was used); ``heading=None`` leaves
+        the heading out (for a section whose heading is already on the page).
 
         >>> g = Glossary()
         >>> _ = g.use("RAG")
         >>> g.html().splitlines()[1]
         '<h2>Glossary</h2>'
+        >>> g.html(heading=None).splitlines()[1]
+        '<dl>'
         """
         if not self._used:
             return ""
@@ -160,10 +163,8 @@ class Glossary:
             f"<dt>{html.escape(_capital(t))}</dt><dd>{html.escape(d)}</dd>"
             for t, d in self.definitions()
         )
-        return (
-            f"<section class='glossary'>\n<h{level}>{html.escape(heading)}</h{level}>\n"
-            f"<dl>\n{items}\n</dl>\n</section>"
-        )
+        title = "" if heading is None else f"<h{level}>{html.escape(heading)}</h{level}>\n"
+        return f"<section class='glossary'>\n{title}<dl>\n{items}\n</dl>\n</section>"
 
 
 def _use(glossary: Glossary | None, term: str) -> None:

@@ -1,9 +1,15 @@
-"""The quarterly report's content: for each indicator, the latest local figure, the one before,
-the published benchmarks and the direction of travel, ready for the notebook to display.
+"""The quarterly report's content: key messages, the exception report, what changed since the
+last report, and for each indicator its SPC chart, benchmark chart, trend, RAG and narrative,
+ready for the notebook to display.
+
+Every sentence comes from :mod:`analysis.narrative`, every chart and table from
+:mod:`analysis.charts`, every assessment from :mod:`analysis.assessment`; counts of children in
+tables are protected by :func:`analysis.disclosure.protect_table`. One :class:`Glossary` records
+the technical terms in the order the report uses them.
 
 >>> report = prepare(council="701", period_end="2025-09-30", data_dir="demo-data",
 ...                  scorecard_path="demo-data/local/scorecard.csv")  # doctest: +SKIP
->>> display(HTML(report.overview_html()))  # doctest: +SKIP
+>>> display(HTML(report.exceptions_html()))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -11,24 +17,87 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import __version__
 from analysis.areas import Council
 from analysis.assessment import Assessment, assess
 from analysis.atomic import write_text
+from analysis.benchmark import (
+    ENGLAND,
+    GOOD_OR_OUTSTANDING,
+    KINDS,
+    REGION,
+    STATISTICAL_NEIGHBOURS,
+    Comparators,
+    comparator_figures,
+    compare_with_benchmark,
+    scale_from_unit,
+)
 from analysis.catalogue import Indicator, load_catalogue
-from analysis.charts import figure_html, line_chart
+from analysis.changes import Changes, compare, load_summary
+from analysis.charts import (
+    VARIATION_BADGES,
+    benchmark_alt_text,
+    benchmark_dot_chart,
+    benchmark_table,
+    data_table_html,
+    figure_html,
+    spc_alt_text,
+    spc_chart,
+    spc_table,
+)
+from analysis.disclosure import SMALL_NUMBER_THRESHOLD, protect_table
+from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
-from analysis.narrative import key_messages
+from analysis.narrative import (
+    Glossary,
+    comparison_sentence,
+    deterioration_sentence,
+    format_number,
+    key_messages,
+    period_text,
+    rag_sentence,
+    spc_sentence,
+    trend_sentence,
+)
 from analysis.published import Published, load_published
-from analysis.scorecard import latest_year, scorecard
+from analysis.rag import rag
+from analysis.scorecard import kind_of, latest_year, scorecard
+from analysis.trend import recent_trend_table
 
 FICTIONAL_NOTICE = (
     "This report is about a fictional council. Every figure in it was generated for "
     "demonstration and describes no real council or child."
+)
+NOTEBOOK = "quarterly_report"
+#: Comparator groups of :func:`analysis.benchmark.comparator_figures`, in the order shown.
+COMPARATORS = (ENGLAND, REGION, STATISTICAL_NEIGHBOURS, GOOD_OR_OUTSTANDING)
+GROUP_LABELS = {
+    ENGLAND: "England",
+    STATISTICAL_NEIGHBOURS: "Statistical neighbours",
+    GOOD_OR_OUTSTANDING: "Good or outstanding councils",
+}
+#: The comparison method for comparator groups (the LAIT convention); stated on every chart.
+GROUP_METHOD = "mean"
+#: Colours per chart PNG (:func:`analysis.charts.figure_html`): a report has about 40 charts.
+CHART_COLOURS = 256
+NO_EXCEPTIONS = (
+    "No indicator is red against its target, worse than England and getting worse, showing "
+    "special cause concern or in sustained deterioration."
+)
+NO_PREVIOUS = (
+    "No previous report was given for comparison (the run's previous_summary parameter is "
+    "empty), so there is nothing to compare with."
+)
+NOTHING_CHANGED = (
+    "Nothing changed: no indicator became red or stopped being red, no special cause began or "
+    "ended, and no published figure was revised."
 )
 
 
@@ -58,6 +127,45 @@ def _show(value: float | None, indicator: Indicator) -> str:
     return f"{value:,.{indicator.decimal_places}f}"
 
 
+def _plain(value: Any) -> Any:
+    """A value for JSON: NaN and NA become None, numpy scalars Python ones."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _without_title(sentence: str, title: str) -> str:
+    """A narrative sentence without its leading "Title: ", capitalised, for a table cell."""
+    text = sentence.removeprefix(f"{title}: ")
+    return text[:1].upper() + text[1:]
+
+
+def red_since(assessment: Assessment) -> str | None:
+    """The first period of the unbroken run of red months that ends with the latest value.
+
+    Each month is rated against the same target and tolerance as the latest one; a month
+    without a value breaks the run.
+    """
+    if assessment.rag != "red":
+        return None
+    target = assessment.target or {}
+    series = assessment.series
+    ratings = rag(
+        series["value"].to_numpy(dtype="float64"),
+        target.get("target"),
+        target.get("tolerance", 0.0),
+        assessment.indicator.polarity,
+        target.get("tolerance_type", "absolute"),
+    )
+    red = np.asarray([r == "red" for r in ratings])
+    present = series["value"].notna().to_numpy()
+    last = int(np.flatnonzero(present)[-1])
+    start = last
+    while start > 0 and red[start - 1]:
+        start -= 1
+    return str(series["period"].iloc[start])
+
+
 @dataclass
 class QuarterlyReport:
     """Everything the quarterly notebook shows, computed once."""
@@ -72,29 +180,47 @@ class QuarterlyReport:
     fictional: bool = False
     warnings: list[str] = field(default_factory=list)
     targets: dict = field(default_factory=dict)
+    comparators: pd.DataFrame | None = None
+    """Comparator group figures for the council (:func:`analysis.benchmark.comparator_figures`)."""
+    own_published: pd.DataFrame | None = None
+    """The council's published rows for each indicator's benchmark period (with counts)."""
+    recent_trends: pd.DataFrame | None = None
+    """The council's recent trends (:func:`analysis.trend.recent_trend_table`)."""
+    small_number_threshold: int = SMALL_NUMBER_THRESHOLD
+    previous: dict | None = None
+    """The previous run's summary, to say what changed; None when there is none."""
+    glossary: Glossary = field(init=False)
 
-    def assessments(self) -> list[Assessment]:
+    def __post_init__(self) -> None:
+        self.glossary = Glossary(self.small_number_threshold)
+
+    # --- assessments --------------------------------------------------------------------
+
+    @cached_property
+    def assessments(self) -> dict[str, Assessment]:
         """Each indicator assessed: SPC, sustained deterioration, RAG, exceptions."""
         bench = self.benchmarks.set_index("indicator")
-        return [
-            assess(
-                self.catalogue[i],
-                self.series(i),
-                bench.loc[i].to_dict(),
-                self.targets.get(i),
+        return {
+            i: assess(
+                self.catalogue[i], self.series(i), bench.loc[i].to_dict(), self.targets.get(i)
             )
             for i in self.indicators
-        ]
+        }
+
+    @cached_property
+    def key_messages(self) -> list[str]:
+        """The few indicators that need the committee's attention, and why, most urgent first."""
+        return key_messages(list(self.assessments.values()), glossary=self.glossary)
 
     def key_messages_html(self) -> str:
-        """The few indicators that need the committee's attention, and why, first."""
-        items = "".join(f"<li>{html.escape(m)}</li>" for m in key_messages(self.assessments()))
-        return f"<h2 id='key-messages'>Key messages</h2><ul class='key-messages'>{items}</ul>"
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in self.key_messages)
+        return f"<ul class='key-messages'>{items}</ul>"
 
     @property
     def title(self) -> str:
         return f"{self.council.area_name}: children's services quarterly performance report"
 
+    @cached_property
     def rows(self) -> pd.DataFrame:
         """One row per indicator: latest and previous local figures, benchmarks, direction."""
         out = []
@@ -125,6 +251,8 @@ class QuarterlyReport:
                     "sn_mean": b["sn_mean"],
                     "sn_n": b["sn_n"],
                     "benchmark_note": b["status"],
+                    "compared_with_england": b["compared_with_england"],
+                    "recent_trend": b["recent_trend"],
                 }
             )
         return pd.DataFrame(out)
@@ -137,6 +265,8 @@ class QuarterlyReport:
             & (self.local["period_end"] <= self.period_end)
         ]
         return rows.sort_values("period_end")
+
+    # --- the top of the report ----------------------------------------------------------
 
     def heading_html(self) -> str:
         """The H1, the period, and the fictional-data notice when it applies."""
@@ -154,21 +284,163 @@ class QuarterlyReport:
             parts.append(f"<div class='warning' role='note'>{html.escape(warning)}</div>")
         return "\n".join(parts)
 
+    def exception_rows(self) -> pd.DataFrame:
+        """One row per reason an indicator is an exception: the reason, what the figures
+        show (the rule that fired, in words) and since when."""
+        out = []
+        for indicator_id, a in self.assessments.items():
+            if not a.exception_reasons:
+                continue
+            indicator = a.indicator
+            title = indicator.title
+            latest = a.latest
+            goal = (a.target or {}).get("target")
+            if a.rag == "red":
+                sentence = rag_sentence(
+                    indicator,
+                    latest["value"],
+                    goal,
+                    a.rag,
+                    self.glossary,
+                    tolerance=(a.target or {}).get("tolerance"),
+                    tolerance_type=(a.target or {}).get("tolerance_type", "absolute"),
+                )
+                out.append((title, "Red against its target", sentence, period_text(red_since(a))))
+            red_red = [r for r in a.exception_reasons if r.endswith("(red-red)")]
+            if red_red:
+                row = self.rows.set_index("indicator").loc[indicator_id]
+                compared = comparison_sentence(
+                    indicator,
+                    row["published"],
+                    "England",
+                    row["england"],
+                    row["compared_with_england"],
+                    self.glossary,
+                    area_name=self.council.area_name,
+                )
+                getting_worse = (
+                    "It is in sustained deterioration."
+                    if a.deterioration.flagged
+                    else f"Its recent trend is {row['recent_trend']}."
+                )
+                out.append(
+                    (
+                        title,
+                        "Worse than England and getting worse",
+                        f"In the published figures for {row['published_period']}: {compared} "
+                        f"{getting_worse}",
+                        str(row["published_period"]),
+                    )
+                )
+            if "special cause concern" in a.exception_reasons:
+                sentence = spc_sentence(indicator, a.spc, self.glossary, target=goal)
+                out.append(
+                    (
+                        title,
+                        "Special cause concern",
+                        _without_title(sentence, title),
+                        period_text(a.spc.get("special_cause_since")),
+                    )
+                )
+            if a.deterioration.flagged:
+                sentence = deterioration_sentence(indicator, a.deterioration, self.glossary)
+                out.append(
+                    (
+                        title,
+                        "Sustained deterioration",
+                        _without_title(sentence, title),
+                        period_text(a.deterioration.since),
+                    )
+                )
+        return pd.DataFrame(
+            out, columns=["Indicator", "Why it is listed", "What the figures show", "Since"]
+        )
+
+    def exceptions_html(self) -> str:
+        """The exception report: a table of the reasons each listed indicator needs attention."""
+        rows = self.exception_rows()
+        if rows.empty:
+            return f"<p>{html.escape(NO_EXCEPTIONS)}</p>"
+        return data_table_html(
+            rows,
+            "Exception report: indicators that are red, worse than England and getting worse, "
+            "in special cause concern or in sustained deterioration",
+        )
+
+    # --- what changed -------------------------------------------------------------------
+
+    @cached_property
+    def changes(self) -> Changes | None:
+        """What changed since the previous report (None without a previous summary)."""
+        return None if self.previous is None else compare(self.previous, self.summary())
+
+    def changes_sentences(self) -> list[str]:
+        """What changed since the last report, one plain sentence per change."""
+        changes = self.changes
+        if changes is None:
+            return [NO_PREVIOUS]
+        rating = {None: "not rated"}
+        icon = {None: "common cause variation"}
+        sentences = []
+        for c in changes.new_reds:
+            was = "not in the last report" if c.before is None else rating.get(c.before, c.before)
+            sentences.append(f"{c.title}: now red against its target (was {was}).")
+        for c in changes.resolved_reds:
+            sentences.append(f"{c.title}: no longer red (now {rating.get(c.after, c.after)}).")
+        for c in changes.new_special_causes:
+            now = (
+                VARIATION_BADGES[c.after].label.lower() if c.after in VARIATION_BADGES else c.after
+            )
+            sentences.append(f"{c.title}: a new special cause, {now}.")
+        for c in changes.ended_special_causes:
+            was = (
+                VARIATION_BADGES[c.before].label.lower()
+                if c.before in VARIATION_BADGES
+                else c.before
+            )
+            now = icon.get(c.after) or VARIATION_BADGES[c.after].label.lower()
+            sentences.append(f"{c.title}: the special cause ({was}) has ended; now {now}.")
+        for c in changes.revised_figures:
+            indicator = self.catalogue.get(c.indicator)
+            before, after = (
+                (format_number(indicator, c.before), format_number(indicator, c.after))
+                if indicator is not None
+                else (str(c.before), str(c.after))
+            )
+            sentences.append(
+                f"{c.title}: the published figure for {c.period} was revised from {before} "
+                f"to {after}."
+            )
+        return sentences or [NOTHING_CHANGED]
+
+    def changes_html(self) -> str:
+        """The what-changed section's list, with the period of the report compared with."""
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in self.changes_sentences())
+        lead = ""
+        if self.changes is not None and self.changes.previous_period_end:
+            when = pd.Timestamp(self.changes.previous_period_end).strftime("%B %Y")
+            lead = f"<p>Compared with the report of local figures to {html.escape(when)}.</p>"
+        return f"{lead}<ul class='changes'>{items}</ul>"
+
+    # --- at a glance --------------------------------------------------------------------
+
     def overview_html(self) -> str:
         """A table of every indicator: latest, previous, direction and benchmarks."""
         head = (
             "<tr><th scope='col'>Indicator</th><th scope='col'>Latest</th>"
             "<th scope='col'>Previous</th><th scope='col'>Direction of travel</th>"
+            "<th scope='col'>RAG</th>"
             "<th scope='col'>Council (published)</th><th scope='col'>England</th>"
             "<th scope='col'>Region</th><th scope='col'>Statistical neighbours (mean)</th></tr>"
         )
         body = []
-        for row in self.rows().itertuples(index=False):
+        for row in self.rows.itertuples(index=False):
             indicator = self.catalogue[row.indicator]
             cells = [
                 f"{_show(row.latest, indicator)} ({html.escape(str(row.latest_period))})",
                 _show(row.previous, indicator),
                 html.escape(row.direction),
+                html.escape(self.assessments[row.indicator].rag or "not rated"),
                 _show(row.published, indicator),
                 _show(row.england, indicator),
                 _show(row.region, indicator),
@@ -180,7 +452,7 @@ class QuarterlyReport:
                 + "</tr>"
             )
         caption = (
-            f"Table 1: Every indicator, latest local figure and published benchmarks "
+            f"Every indicator, latest local figure and published benchmarks "
             f"({self.benchmark_year or 'no published year'})"
         )
         return (
@@ -188,54 +460,225 @@ class QuarterlyReport:
             f"<tbody>{''.join(body)}</tbody></table>"
         )
 
-    def indicator_html(self, indicator_id: str, number: int) -> str:
-        """One indicator's section: heading, description, sentence, chart."""
+    # --- each indicator -----------------------------------------------------------------
+
+    def benchmark_rows(self, indicator_id: str) -> pd.DataFrame:
+        """The council and its comparators for one indicator's published period, as
+        :func:`analysis.charts.benchmark_dot_chart` takes them, with each comparison
+        (``compared``: better / similar / worse, or higher / lower, at 95% confidence, from
+        the council's Wilson or Byar interval; None with ``reason`` when it cannot be tested).
+        """
         indicator = self.catalogue[indicator_id]
-        row = self.rows().set_index("indicator").loc[indicator_id]
-        series = self.series(indicator_id)
-        sentence = (
-            f"The latest figure is {_show(row['latest'], indicator)} ({row['latest_period']}), "
-            f"{row['direction']} from {_show(row['previous'], indicator)} the month before. "
+        own = self.own_published.loc[self.own_published["indicator"] == indicator_id]
+        figures = (
+            self.comparators.loc[self.comparators["indicator"] == indicator_id]
+            .set_index("comparator")
+            .reindex(list(COMPARATORS))
         )
-        if pd.notna(row["england"]):
-            sentence += (
-                f"In the published figures for {row['published_period']} the council had "
-                f"{_show(row['published'], indicator)}, "
-                f"England {_show(row['england'], indicator)}, "
-                f"the region {_show(row['region'], indicator)} and its statistical neighbours "
-                f"{_show(row['sn_mean'], indicator)} on average ({row['sn_n']} with a figure)."
+        value = float(own["value"].iloc[0]) if len(own) else np.nan
+        kind = kind_of(indicator)
+        counts = (
+            (own["numerator"].iloc[0], own["denominator"].iloc[0])
+            if len(own) and kind in KINDS
+            else (np.nan, np.nan)
+        )
+        tested = compare_with_benchmark(
+            *counts,
+            figures["value"].to_numpy(dtype="float64"),
+            indicator.polarity,
+            kind if kind in KINDS else "proportion",
+            scale=scale_from_unit(indicator.unit) or np.nan,
+        )
+        labels = {**GROUP_LABELS, REGION: self.council.region_name or "Region"}
+        rows = [
+            {
+                "label": self.council.area_name,
+                "value": value,
+                "lower": tested["lower"].iloc[0],
+                "upper": tested["upper"].iloc[0],
+                "method": None,
+                "n": np.nan,
+                "compared": None,
+                "reason": None,
+            }
+        ]
+        for position, (name, figure) in enumerate(figures.iterrows()):
+            outcome = tested["outcome"].iloc[position]
+            rows.append(
+                {
+                    "label": labels[name],
+                    "value": figure["value"],
+                    "lower": np.nan,
+                    "upper": np.nan,
+                    "method": figure["method"],
+                    "n": figure["n"],
+                    "compared": None if pd.isna(outcome) else str(outcome),
+                    "reason": figure["reason"]
+                    if pd.isna(figure["value"])
+                    else _plain(tested["reason"].iloc[position]),
+                }
             )
-        else:
-            sentence += str(row["benchmark_note"] or "There is no published benchmark.")
-        gaps = int(series["value"].isna().sum())
-        alt = (
-            f"Line chart of {indicator.title} by month from {series['period'].iloc[0]} to "
-            f"{series['period'].iloc[-1]}; the latest value is {_show(row['latest'], indicator)}."
-            if len(series)
-            else f"No local figures for {indicator.title}."
+        return pd.DataFrame(rows)
+
+    def _spc_html(self, a: Assessment) -> str:
+        indicator = a.indicator
+        goal = (a.target or {}).get("target")
+        figure = figure_html(
+            spc_chart(a.chart, indicator, a.spc, target=goal),
+            spc_alt_text(a.chart, a.spc, indicator),
+            f"{indicator.title}: statistical process control chart of the council's own "
+            "figures, with variation and assurance icons",
+            colours=CHART_COLOURS,
         )
-        if gaps:
-            alt += f" {gaps} months have no published value and are shown as gaps."
-        figure = (
-            figure_html(line_chart(series, indicator), alt, f"{indicator.title} by month", number)
-            if len(series)
-            else f"<p>{html.escape(alt)}</p>"
+        table = spc_table(a.chart, indicator)
+        notes: list[str] = []
+        numerators = a.series["numerator"].reset_index(drop=True)
+        if numerators.notna().any():
+            counts = pd.DataFrame(
+                {"count": numerators, "status": a.series["status"].reset_index(drop=True)}
+            )
+            shown, notes = protect_table(
+                counts,
+                ["count"],
+                threshold=self.small_number_threshold,
+                breakdown=None,
+            )
+            if any("fewer than" in str(c) for c in shown["count"]):
+                self.glossary.use("suppressed")
+            table.insert(2, "Number counted", shown["count"].to_numpy())
+        caption = f"{indicator.title}: the figures behind the chart"
+        note = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
+        return figure + data_table_html(table, caption) + note
+
+    def _benchmark_html(self, indicator_id: str) -> str:
+        indicator = self.catalogue[indicator_id]
+        row = self.rows.set_index("indicator").loc[indicator_id]
+        rows = self.benchmark_rows(indicator_id)
+        name = self.council.area_name
+        if rows["value"].isna().all():
+            note = row["benchmark_note"] or "There is no published figure to compare with."
+            return f"<p>{html.escape(str(note)[:1].upper() + str(note)[1:])}</p>"
+        sentences = [
+            comparison_sentence(
+                indicator,
+                row["published"],
+                label,
+                item["value"],
+                item["compared"],
+                self.glossary,
+                area_name=name,
+                reason=item["reason"],
+                status=row["benchmark_note"],
+            )
+            for label, (_, item) in zip(
+                ("England", "the statistical neighbours"),
+                rows.iloc[[1, 3]].iterrows(),
+                strict=True,
+            )
+        ]
+        period = str(row["published_period"])
+        text = f"In the published figures for {period}: " + " ".join(sentences)
+        method = (
+            f"Statistical neighbours and good or outstanding councils: the {GROUP_METHOD} of "
+            "those with a published figure, with how many (n) in brackets."
         )
+        figure = figure_html(
+            benchmark_dot_chart(rows, indicator, name),
+            benchmark_alt_text(rows, indicator, name),
+            f"{indicator.title}, {period}: {name} against England, its region, its statistical "
+            "neighbours and good or outstanding councils",
+            colours=CHART_COLOURS,
+        )
+        table = data_table_html(
+            benchmark_table(rows, indicator, name),
+            f"{indicator.title}, {period}: the figures behind the comparison",
+        )
+        return f"<p>{html.escape(text)}</p><p class='note'>{html.escape(method)}</p>{figure}{table}"
+
+    def _trend_html(self, a: Assessment) -> str:
+        indicator = a.indicator
+        parts = []
+        if indicator.polarity != "neutral" or a.deterioration.flagged:
+            parts.append(deterioration_sentence(indicator, a.deterioration, self.glossary))
+        trends = self.recent_trends.loc[self.recent_trends["indicator"] == indicator.id]
+        if len(trends):
+            recent = trends.iloc[0].to_dict()
+            recent["points_used"] = [recent["from_period"], recent["to_period"]]
+            parts.append(trend_sentence(indicator, recent, self.glossary))
+        return " ".join(_without_title(p, indicator.title) for p in parts)
+
+    def indicator_html(self, indicator_id: str) -> str:
+        """One indicator's section: what it measures, the narrative, the SPC chart, the trend,
+        the RAG rating and the benchmark chart, each chart with its table."""
+        a = self.assessments[indicator_id]
+        indicator = a.indicator
+        target = a.target or {}
+        narrative = spc_sentence(indicator, a.spc, self.glossary, target=target.get("target"))
+        narrative = _without_title(narrative, indicator.title)
+        latest = a.latest
+        rating = rag_sentence(
+            indicator,
+            None if latest is None else latest["value"],
+            target.get("target"),
+            a.rag,
+            self.glossary,
+            tolerance=target.get("tolerance"),
+            tolerance_type=target.get("tolerance_type", "absolute"),
+            status=None if latest is None else latest.get("status"),
+        )
+        trend = self._trend_html(a)
+        anchor = f"indicator-{indicator_id}".replace("_", "-")
         return (
-            f"<section><h3 id='{html.escape(indicator_id)}'>{html.escape(indicator.title)}</h3>"
-            f"<p>{html.escape(indicator.description)}</p><p>{html.escape(sentence)}</p>"
-            f"{figure}</section>"
+            f"<section class='indicator'><h3 id='{html.escape(anchor)}'>"
+            f"{html.escape(indicator.title)}</h3>"
+            f"<p>{html.escape(indicator.description)}</p>"
+            f"<p class='narrative'>{html.escape(narrative)}</p>"
+            f"<p><strong>Trend.</strong> {html.escape(trend)}</p>"
+            f"<p><strong>Against the target.</strong> {html.escape(rating)}</p>"
+            f"{self._spc_html(a)}{self._benchmark_html(indicator_id)}</section>"
         )
 
     def sections_html(self) -> str:
-        return "\n".join(
-            self.indicator_html(i, number) for number, i in enumerate(self.indicators, start=1)
+        return "\n".join(self.indicator_html(i) for i in self.indicators)
+
+    def glossary_html(self) -> str:
+        """The definitions of the technical terms used, in order of first use."""
+        return self.glossary.html(heading=None)
+
+    # --- summary.json -------------------------------------------------------------------
+
+    def indicator_summary(self, indicator_id: str) -> dict[str, Any]:
+        """One indicator's figures and flags as ``summary.json`` carries them."""
+        row = self.rows.set_index("indicator").loc[indicator_id]
+        a = self.assessments[indicator_id]
+        spc = a.spc
+        icon = spc.get("variation_icon")
+        figures = self.benchmark_rows(indicator_id).set_index("label")
+        good = figures.iloc[4] if len(figures) > 4 else None
+        out = {"indicator": indicator_id, **{k: _plain(v) for k, v in row.items()}}
+        out.update(
+            {
+                "good_or_outstanding": None if good is None else _plain(good["value"]),
+                "good_or_outstanding_n": None if good is None else _plain(good["n"]),
+                "rag": a.rag,
+                "rag_since": red_since(a),
+                "target": (a.target or {}).get("target"),
+                "variation_icon": icon,
+                "assurance_icon": spc.get("assurance_icon"),
+                "special_cause": icon not in (None, "common_cause"),
+                "special_cause_type": spc.get("special_cause_type"),
+                "special_cause_rule": spc.get("special_cause_rule"),
+                "special_cause_since": spc.get("special_cause_since"),
+                "deterioration": bool(a.deterioration.flagged),
+                "deterioration_rule": a.deterioration.rule,
+                "deterioration_since": a.deterioration.since,
+                "exception_reasons": list(a.exception_reasons),
+            }
         )
+        return {k: _plain(v) for k, v in out.items()}
 
     def summary(self) -> dict:
-        """The figures the report shows, for ``summary.json`` (no record-level data)."""
-        rows = self.rows()
-        clean = rows.astype(object).where(rows.notna(), None)
+        """The figures the report shows, for ``summary.json`` (no record-level data, no counts)."""
         return {
             "council": {
                 "la_number": self.council.la_number,
@@ -243,11 +686,13 @@ class QuarterlyReport:
                 "name": self.council.area_name,
             },
             "title": self.title,
+            "notebook": NOTEBOOK,
             "period_end": self.period_end.strftime("%Y-%m-%d"),
             "benchmark_year": self.benchmark_year,
             "fictional": self.fictional,
             "compendium_version": __version__,
-            "indicators": clean.to_dict(orient="records"),
+            "key_messages": list(self.key_messages),
+            "indicators": [self.indicator_summary(i) for i in self.indicators],
             "warnings": self.warnings,
         }
 
@@ -255,6 +700,51 @@ class QuarterlyReport:
         """Write :meth:`summary` as JSON atomically (never a half-written file)."""
         text = json.dumps(self.summary(), indent=2, sort_keys=True, default=str) + "\n"
         return write_text(path, text)
+
+
+def _benchmark_inputs(
+    published: Published,
+    council: Council,
+    benchmarks: pd.DataFrame | None,
+    catalogue: dict[str, Indicator],
+    end: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The comparator figures and the council's own published rows for each indicator's
+    published period in the scorecard, and the council's recent trends up to ``end``."""
+    table = published.table.loc[
+        (published.table["period_type"] != "multi-year") & (published.table["period_end"] <= end)
+    ]
+    if "breakdown" in table:
+        table = table.loc[table["breakdown"] == "all"]
+    periods = (
+        benchmarks[["indicator", "period"]].dropna().astype({"period": str})
+        if benchmarks is not None
+        else pd.DataFrame({"indicator": [], "period": []}, dtype=object)
+    )
+    shown = table.merge(periods, on=["indicator", "period"])
+    codes = [council.area_code, *council.joint_returns]
+    own = shown.loc[shown["area_code"].isin(codes)].drop_duplicates("indicator")
+    figures = (
+        comparator_figures(
+            shown,
+            Comparators(published.neighbours, published.good_or_outstanding),
+            GROUP_METHOD,
+            focus=[council.area_code],
+        )
+        if len(shown)
+        else pd.DataFrame(
+            {c: [] for c in ("indicator", "comparator", "method", "value", "n", "reason")}
+        )
+    )
+    mine = table.loc[table["area_code"].isin(codes) & table["indicator"].isin(list(catalogue))]
+    present = [i for i in catalogue if i in set(mine["indicator"])]
+    kinds = {i: kind_of(catalogue[i]) for i in present}
+    trends = recent_trend_table(
+        mine,
+        {i: catalogue[i].polarity for i in present},
+        {i: k for i, k in kinds.items() if k in KINDS},
+    )
+    return figures, own, trends
 
 
 def prepare(
@@ -266,8 +756,14 @@ def prepare(
     fictional: bool = False,
     catalogue_files: list[str] | None = None,
     targets: dict | None = None,
+    small_number_threshold: int = SMALL_NUMBER_THRESHOLD,
+    previous_summary: str | None = None,
 ) -> QuarterlyReport:
-    """Load everything the quarterly report needs and work out its figures."""
+    """Load everything the quarterly report needs and work out its figures.
+
+    ``previous_summary`` is the previous run's ``summary.json`` (for "what changed"); it must
+    be for the same council.
+    """
     catalogue = load_catalogue(*(catalogue_files or []))
     chosen = list(indicators or catalogue)
     unknown = [i for i in chosen if i not in catalogue]
@@ -283,6 +779,18 @@ def prepare(
         if scorecard_path
         else published.table.iloc[0:0]
     )
+    previous = load_summary(previous_summary) if previous_summary else None
+    if previous is not None:
+        code = (previous.get("council") or {}).get("area_code")
+        if code != found.area_code:
+            raise DataError(
+                previous_summary,
+                f"expected a summary for {found.area_name} ({found.area_code}), found {code!r}",
+                column="council.area_code",
+            )
+    figures, own, trends = _benchmark_inputs(
+        published, found, benchmarks, {i: catalogue[i] for i in chosen}, end
+    )
     notes = [f"{name} was not found, so its figures are missing." for name in published.missing]
     return QuarterlyReport(
         council=found,
@@ -295,4 +803,9 @@ def prepare(
         fictional=fictional,
         warnings=notes,
         targets=dict(targets or {}),
+        comparators=figures,
+        own_published=own,
+        recent_trends=trends,
+        small_number_threshold=small_number_threshold,
+        previous=previous,
     )
