@@ -15,6 +15,7 @@ unchanged files, and for tidy files new years and revised figures.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import json
@@ -424,8 +425,9 @@ def check_file(path: str | Path, target: str) -> Tidy | None:
         ) from None
 
 
-def _ees_columns(name: str) -> dict[str, str | None]:
-    """Column -> the value its rows must include (a catalogue filter) or None, for EES ``name``."""
+@functools.cache
+def _ees_columns(name: str) -> tuple[tuple[str, str | None], ...]:
+    """(column, the value its rows must include (a catalogue filter) or None) for EES ``name``."""
     columns: dict[str, str | None] = dict.fromkeys(GEOGRAPHY)
     for indicator in [*load_catalogue().values(), POPULATION_INDICATOR]:
         mapping = indicator.source.get("ees", {})
@@ -435,12 +437,12 @@ def _ees_columns(name: str) -> dict[str, str | None]:
         for role in ("value", "numerator", "denominator"):
             if mapping.get(role) and mapping[role] != POPULATION:
                 columns.setdefault(mapping[role], None)
-    return columns
+    return tuple(columns.items())
 
 
-def _ees_tidy(path: Path, columns: dict[str, str | None]) -> Tidy:
-    table = read_ees_csv(path, list(columns))
-    for column, value in columns.items():
+def _ees_tidy(path: Path, columns: tuple[tuple[str, str | None], ...]) -> Tidy:
+    table = read_ees_csv(path, [column for column, _ in columns])
+    for column, value in columns:
         if value is not None and value not in set(table[column]):
             raise DataError(path, f"expected rows where {column} is {value!r}", column=column)
     key = [c for c in table.columns if c in PLACE_AND_TIME or not _is_figure(table[c])]

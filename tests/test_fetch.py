@@ -28,7 +28,7 @@ from analysis.fetch import MANIFEST, fetch, load_sources
 
 C1 = "ees/c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "ees/d3_cpps_subsequent_plan_2013_to_2025.csv"
-SN = "ees/sn_model_2025_wide.csv"
+SN = "lait/la_code_list.xlsx"
 SMALL = [C1, D3, SN]
 
 
