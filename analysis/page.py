@@ -13,8 +13,9 @@
   tablet instead of widening the page;
 - gives every h2 and h3 without an id a unique slug id, and adds a table of contents
   (``<nav aria-label="Contents">``) of the h2 and h3 headings that follow it, placed after the
-  key messages section (the h2 with id ``key-messages``) so that the first screen shows the H1,
-  the lead, any notice and the key messages; without key messages it goes before the first h2;
+  key messages section (the h2 with id ``key-messages`` or the words "Key messages") so that
+  the first screen shows the H1, the lead, any notice and the key messages; without key
+  messages it goes before the first h2;
 - adds the one part of the page that changes from run to run, the generation time, in a
   ``<p class="generated">`` holding one ``<time>`` element.
 
@@ -31,7 +32,8 @@ from datetime import UTC, datetime
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-#: The id of the key messages heading; the table of contents goes after its section.
+#: The key messages heading's id (or the slug of its words, as a markdown "## Key messages"
+#: gets): the table of contents goes after its section.
 KEY_MESSAGES_ID = "key-messages"
 
 #: What nbconvert's classic template wraps around each cell and output.
@@ -139,7 +141,13 @@ def _number_captions(soup: BeautifulSoup, element: str) -> None:
         if caption is None or not caption.get_text(strip=True):
             raise PageError(f"{word.lower()} {number} has no {caption_name}: every one needs one")
         first = next(s for s in caption.find_all(string=True) if s.strip())
+        holder = first.parent
         first.replace_with(NavigableString(old_number.sub("", first, count=1)))
+        if holder is not caption and not holder.get_text(strip=True):
+            holder.decompose()  # the old number had an element of its own: <b>Figure 2:</b>
+        lead = next((s for s in caption.find_all(string=True) if s.strip()), None)
+        if lead is not None:
+            lead.replace_with(NavigableString(lead.lstrip()))
         caption.insert(0, NavigableString(f"{word} {number}: "))
         caption["id"] = caption.get("id") or f"{element}-{number}-caption"
 
@@ -196,10 +204,15 @@ def _top_level(element: Tag, main: Tag) -> Tag:
     return element
 
 
+def _is_key_messages(heading: Tag) -> bool:
+    """The key messages heading: id ``key-messages`` (any case) or the words 'Key messages'."""
+    return KEY_MESSAGES_ID in (heading.get("id", "").lower(), slug(heading.get_text()))
+
+
 def _after_key_messages(soup: BeautifulSoup, main: Tag) -> Tag | None:
     """The child of ``main`` the contents go before: the first one after the key messages
     section (or the first holding an h2 if there are no key messages); None for the end."""
-    key = soup.find("h2", id=KEY_MESSAGES_ID)
+    key = next((h for h in main.find_all("h2") if _is_key_messages(h)), None)
     h2s = main.find_all("h2")
     if key is None:
         return _top_level(h2s[0], main) if h2s else None
