@@ -29,15 +29,30 @@ A series is one indicator x area x breakdown from one source (:data:`SERIES`). T
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.areas import Council
+from analysis.catalogue import load_catalogue
+from analysis.charts import data_table_html
+from analysis.deep_dive import heading_html, key_messages_html, paragraphs_html, write_summary
 from analysis.disclosure import display_status
+from analysis.lait import load_lait
+from analysis.local_scorecard import load_scorecard
 from analysis.periods import month_label, quarter_label
+from analysis.published import LAIT_DICTIONARY, LAIT_FILE, load_published
+from analysis.published import data_dir as published_data_dir
+from analysis.rag import format_value
 from analysis.spc import SCREENING_FACTOR
+from analysis.tidy import empty as tidy_empty
+
+NOTEBOOK = "data_quality"
 
 SERIES = ["indicator", "area_code", "breakdown", "source"]
 MINIMUM_VALUES = 10
@@ -339,3 +354,339 @@ def lait_against_ees(
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def small_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Cells whose numerator or denominator is a count from 1 to ``threshold - 1``, per series:
+    the counts that member-facing reports hide (:mod:`analysis.disclosure`).
+
+    Columns: the series keys, ``cells`` and ``periods``.
+    """
+    counts = table[["numerator", "denominator"]].apply(pd.to_numeric, errors="coerce")
+    small = ((counts > 0) & (counts < threshold)).any(axis=1)
+    rows = []
+    for key, cells in _series_groups(table.loc[small]):
+        rows.append(
+            {
+                **dict(zip(SERIES, key, strict=True)),
+                "cells": len(cells),
+                "periods": _listed(list(cells["period"])),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*SERIES, "cells", "periods"])
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+@dataclass
+class DataQualityReport:
+    """The data quality notebook's content for one council: its local scorecard and its rows
+    in the published files, every check run once."""
+
+    council: Council
+    table: pd.DataFrame
+    """The council's tidy rows: local scorecard and published (EES and LAIT) together."""
+    ees: pd.DataFrame
+    lait: pd.DataFrame
+    period_end: pd.Timestamp
+    names: dict[str, str]
+    threshold: int = 10
+    fictional: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.council.area_name}: data quality of children's services figures"
+
+    def _named(self, frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+        """A findings frame for display: indicator titles, the chosen columns renamed."""
+        shown = frame.assign(
+            indicator=frame["indicator"].map(self.names).fillna(frame["indicator"])
+        )
+        return shown[list(columns)].rename(columns=columns)
+
+    @functools.cached_property
+    def findings(self) -> dict[str, pd.DataFrame]:
+        return {
+            "coverage": coverage(self.table),
+            "missing": missing_by_status(self.table),
+            "duplicates": duplicates(self.table),
+            "gaps": period_gaps(self.table),
+            "jumps": implausible_jumps(self.table),
+            "small": small_counts(self.table, self.threshold),
+            "sources": lait_against_ees(self.ees, self.lait),
+        }
+
+    def heading_html(self) -> str:
+        lead = (
+            f"Checks on the council's own scorecard and its rows in the published files, up to "
+            f"{self.period_end.strftime('%B %Y')}."
+        )
+        return heading_html(self.title, lead, self.fictional, self.warnings)
+
+    def key_messages(self) -> list[str]:
+        f = self.findings
+        missing = f["missing"].groupby("meaning")["cells"].sum()
+        by_status = "; ".join(f"{n} {m}" for m, n in missing.items())
+        compared = f["sources"].loc[f["sources"]["finding"].isin(["agree", "differ"])]
+        differ = int((compared["finding"] == "differ").sum())
+        return [
+            f"{len(f['coverage'])} series checked, from {self.table['source'].nunique()} sources.",
+            f"{int(f['missing']['cells'].sum())} cells have no value"
+            + (f" ({by_status})" if by_status else "")
+            + "; they are counted by their status, never as zero.",
+            f"{len(f['duplicates'])} repeated rows, {len(f['gaps'])} periods missing inside "
+            f"a series and {len(f['jumps'])} jumps beyond the moving-range limit to check.",
+            f"LAIT and EES: {len(compared)} council-years compared, {differ} differ by more than "
+            "the rounding of their published decimal places.",
+        ]
+
+    def key_messages_html(self) -> str:
+        return key_messages_html(self.key_messages())
+
+    def _section(
+        self, frame: pd.DataFrame, columns: dict[str, str], none: str, some: str, caption: str
+    ) -> str:
+        if frame.empty:
+            return paragraphs_html(none)
+        return paragraphs_html(some) + data_table_html(self._named(frame, columns), caption)
+
+    def coverage_html(self) -> str:
+        frame = self.findings["coverage"].assign(
+            complete_pct=lambda t: [
+                "not checked" if v is None or pd.isna(v) else f"{v:.0f}%" for v in t["complete_pct"]
+            ]
+        )
+        return self._section(
+            frame,
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "first_period": "First period",
+                "last_period": "Last period",
+                "periods": "Periods",
+                "with_value": "With a value",
+                "expected_periods": "Periods the span should hold",
+                "complete_pct": "Complete",
+            },
+            "There are no rows for this council.",
+            "Each series (indicator, breakdown and source), its first and last period, and how "
+            "many periods have a value out of those its span should hold.",
+            "Coverage of each series",
+        )
+
+    def missing_html(self) -> str:
+        return self._section(
+            self.findings["missing"],
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "status": "Status",
+                "meaning": "Meaning",
+                "cells": "Cells",
+                "periods": "Periods",
+            },
+            "Every row has a value.",
+            "Cells without a value, by the status the source gave. They are gaps in charts and "
+            "left out of averages, never read as zero.",
+            "Cells without a value, by status",
+        )
+
+    def duplicates_html(self) -> str:
+        return self._section(
+            self.findings["duplicates"],
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "period": "Period",
+                "rows": "Rows",
+                "values": "Values",
+            },
+            "No source gives the same indicator, area, period and breakdown twice.",
+            "The same indicator, area, period and breakdown given more than once by one source.",
+            "Repeated rows",
+        )
+
+    def gaps_html(self) -> str:
+        return self._section(
+            self.findings["gaps"],
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "missing_period": "Missing period",
+                "after": "After",
+                "before": "Before",
+            },
+            "No series has a period missing between its first and last.",
+            "Periods with no row at all between a series' first and last period (a row with a "
+            "status is not a gap: it is counted above).",
+            "Periods missing inside a series",
+        )
+
+    def jumps_html(self) -> str:
+        frame = self.findings["jumps"]
+        shown = frame.assign(
+            **{
+                c: [format_value(v, 2) for v in frame[c]]
+                for c in ("previous_value", "value", "change", "limit")
+            },
+            times_mean=[format_value(v, 1) for v in frame["times_mean"]],
+        )
+        return self._section(
+            shown,
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "previous_period": "From",
+                "period": "To",
+                "previous_value": "Value before",
+                "value": "Value after",
+                "change": "Change",
+                "limit": "Limit",
+                "times_mean": "Times the mean moving range",
+            },
+            "No change from one value to the next is beyond its series' moving-range limit.",
+            f"A jump is a change from one value to the next larger than 3.267 times the series' "
+            f"mean moving range (the upper range limit of an XmR chart), in series with at least "
+            f"{MINIMUM_VALUES} values. It may be real (a change in the service) or an error: "
+            "check it.",
+            "Jumps beyond the moving-range limit",
+        )
+
+    def small_html(self) -> str:
+        return self._section(
+            self.findings["small"],
+            {
+                "indicator": "Indicator",
+                "breakdown": "Breakdown",
+                "source": "Source",
+                "cells": "Cells",
+                "periods": "Periods",
+            },
+            f"No numerator or denominator is between 1 and {self.threshold - 1}.",
+            f"Cells with a numerator or denominator from 1 to {self.threshold - 1}: reports for "
+            "members hide these counts and what they could be worked out from.",
+            "Cells with small counts",
+        )
+
+    def sources_html(self) -> str:
+        found = self.findings["sources"]
+        if found.empty:
+            return paragraphs_html(
+                "No indicator is published for this council by both LAIT and EES in the data "
+                "folder, so there is nothing to compare."
+            )
+        counts = (
+            found.assign(indicator=found["indicator"].map(self.names).fillna(found["indicator"]))
+            .groupby(["indicator", "lait_measure", "finding"])
+            .size()
+            .unstack("finding", fill_value=0)
+            .reindex(columns=list(FINDINGS), fill_value=0)
+            .reset_index()
+        )
+        counts.columns = ["Indicator", "LAIT measure", *[f.capitalize() for f in FINDINGS]]
+        text = (
+            "For each indicator both publish, every year both give for this council. Values "
+            "agree when they differ by no more than the rounding of the decimal places each "
+            "source publishes (half a unit in the last place of each)."
+        )
+        parts = [paragraphs_html(text), data_table_html(counts, "LAIT against EES, by indicator")]
+        differ = found.loc[found["finding"] != "agree"]
+        if differ.empty:
+            parts.append(paragraphs_html("Every year compared agrees."))
+        else:
+            shown = differ.assign(
+                ees_value=[
+                    format_value(v, 2, status=s)
+                    for v, s in zip(differ["ees_value"], differ["ees_status"], strict=True)
+                ],
+                lait_value=[
+                    format_value(v, 2, status=s)
+                    for v, s in zip(differ["lait_value"], differ["lait_status"], strict=True)
+                ],
+                difference=[format_value(v, 3) for v in differ["difference"]],
+                tolerance=[format_value(v, 3) for v in differ["tolerance"]],
+            )
+            parts.append(
+                data_table_html(
+                    self._named(
+                        shown,
+                        {
+                            "indicator": "Indicator",
+                            "period": "Period",
+                            "ees_value": "EES",
+                            "lait_value": "LAIT",
+                            "difference": "Difference",
+                            "tolerance": "Rounding allows",
+                            "finding": "Finding",
+                        },
+                    ),
+                    "Years where LAIT and EES do not agree",
+                )
+            )
+        return "".join(parts)
+
+    def save_summary(self, path: str | Path) -> Path:
+        return write_summary(
+            path,
+            self.council,
+            self.title,
+            NOTEBOOK,
+            self.fictional,
+            self.key_messages(),
+            self.warnings,
+        )
+
+
+def prepare(
+    council: str,
+    period_end: str,
+    data_dir: str | None = None,
+    scorecard_path: str | None = None,
+    small_number_threshold: int = 10,
+    fictional: bool = False,
+    catalogue_files: list[str] | None = None,
+) -> DataQualityReport:
+    """Load the council's scorecard and published rows, and the LAIT measures that repeat EES
+    figures, for :class:`DataQualityReport`."""
+    catalogue = load_catalogue(*(catalogue_files or []))
+    published = load_published(data_dir or None, catalogue)
+    found = published.directory.find(council)
+    end = pd.Timestamp(period_end)
+    folder = published_data_dir(data_dir or None)
+    codes = [found.area_code, *found.former_area_codes]
+    lait = tidy_empty()
+    if (folder / LAIT_FILE).exists() and (folder / LAIT_DICTIONARY).exists():
+        lait = load_lait(
+            folder / LAIT_FILE,
+            folder / LAIT_DICTIONARY,
+            published.directory,
+            list(LAIT_EQUIVALENTS.values()),
+        )
+    council_rows = published.table.loc[published.table["area_code"].isin(codes)]
+    local = load_scorecard(scorecard_path, found, catalogue) if scorecard_path else tidy_empty()
+    table = pd.concat([local, council_rows], ignore_index=True)
+    table = table.loc[table["period_end"] <= end].reset_index(drop=True)
+    ees = council_rows.loc[council_rows["source"].str.startswith("EES")]
+    lait = lait.loc[lait["area_code"].isin(codes)]
+    warnings = [f"{name} was not found, so it was not checked." for name in published.missing]
+    if not scorecard_path:
+        warnings.append("No local scorecard was given: only the published files are checked.")
+    names = {i.id: i.title for i in catalogue.values()}
+    return DataQualityReport(
+        council=found,
+        table=table,
+        ees=ees.loc[ees["period_end"] <= end],
+        lait=lait.loc[lait["period_end"] <= end],
+        period_end=end,
+        names=names,
+        threshold=small_number_threshold,
+        fictional=fictional,
+        warnings=warnings,
+    )

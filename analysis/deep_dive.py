@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import format_number, period_text, spc_sentence
-from analysis.published import load_published
+from analysis.published import DATA_ENV, load_published
 from analysis.quarterly import FICTIONAL_NOTICE
 from analysis.rag import format_value
 from analysis.tidy import ALL
@@ -106,12 +107,13 @@ def key_messages_html(messages: list[str]) -> str:
     return f"<h2 id='key-messages'>Key messages</h2><ul class='key-messages'>{items}</ul>"
 
 
-def _paragraphs(*texts: str) -> str:
+def paragraphs_html(*texts: str) -> str:
+    """Each non-empty text as an HTML-escaped paragraph."""
     return "".join(f"<p>{html.escape(t)}</p>" for t in texts if t)
 
 
 def _notes_html(notes: list[str]) -> str:
-    return _paragraphs(*notes)
+    return paragraphs_html(*notes)
 
 
 def month_end(text: str, what: str) -> pd.Timestamp:
@@ -282,13 +284,15 @@ class DeepDive:
     def whole_area_html(self) -> str:
         """The whole-area chart with the applied rebases, and the suggested change points."""
         if not (self.rows["breakdown"] == ALL).any():
-            return _paragraphs(f"The scorecard has no whole-area rows for {self.indicator.title}.")
+            return paragraphs_html(
+                f"The scorecard has no whole-area rows for {self.indicator.title}."
+            )
         name = f"{self.indicator.title}: {self.council.area_name}"
         summary = self.summary_of(ALL)
-        parts = [_paragraphs(spc_sentence(self.indicator, summary, None))]
+        parts = [paragraphs_html(spc_sentence(self.indicator, summary, None))]
         if self.rebase:
             applied = ", ".join(period_text(d.strftime("%b %Y")) for d in self.rebase)
-            parts.append(_paragraphs(f"Rebased (chosen in the parameters) from {applied}."))
+            parts.append(paragraphs_html(f"Rebased (chosen in the parameters) from {applied}."))
         parts.append(self._series_figure(ALL, name))
         parts.append(self.suggestions_html())
         parts.append(_notes_html(self.protection_notes()))
@@ -299,7 +303,7 @@ class DeepDive:
         heading = "<h3 id='suggested-rebases'>Suggested rebase dates (suggestions only)</h3>"
         if suggestions.empty:
             reason = suggestions.attrs.get("reason") or "no change in level was found"
-            return heading + _paragraphs(
+            return heading + paragraphs_html(
                 f"Change-point detection suggests no rebase date: {reason}."
             )
         table = pd.DataFrame(
@@ -320,7 +324,7 @@ class DeepDive:
         )
         return (
             heading
-            + _paragraphs(text)
+            + paragraphs_html(text)
             + data_table_html(table, "Suggested rebase dates (not applied unless chosen)")
         )
 
@@ -353,7 +357,7 @@ class DeepDive:
     def groups_html(self) -> str:
         """The groups' overview table, then each group's chart and numbers under an h3."""
         if not self.groups:
-            return _paragraphs(
+            return paragraphs_html(
                 f"The scorecard has no rows broken down by {self.dimension} for "
                 f"{self.indicator.title}."
             )
@@ -372,7 +376,7 @@ class DeepDive:
             parts.append(
                 f"<h3 id='{html.escape(_slug(f'{self.dimension} {group}'))}'>"
                 f"{html.escape(heading)}</h3>"
-                + _paragraphs(spc_sentence(labelled, summary, None))
+                + paragraphs_html(spc_sentence(labelled, summary, None))
                 + self._series_figure(breakdown, name)
             )
         parts.append(_notes_html(self.protection_notes()))
@@ -475,12 +479,12 @@ class DeepDive:
     def contribution_html(self) -> str:
         """The decomposition: sentences, a chart of each group's two effects, the table."""
         if not self.groups:
-            return _paragraphs(f"There are no groups by {self.dimension} to compare.")
+            return paragraphs_html(f"There are no groups by {self.dimension} to compare.")
         if not self.compare_from or not self.compare_to:
-            return _paragraphs("The two periods to compare were not found in the scorecard.")
+            return paragraphs_html("The two periods to compare were not found in the scorecard.")
         split = self.split()
         if split is None:
-            return _paragraphs(self.warnings[-1])
+            return paragraphs_html(self.warnings[-1])
         notes = []
         whole_a, whole_b = (
             self.rows.loc[(self.rows["breakdown"] == ALL) & (self.rows["period"] == p)]
@@ -507,7 +511,7 @@ class DeepDive:
             f"Rate and mix effects by {self.dimension}",
         )
         return (
-            _paragraphs(*self.split_sentences(split), *notes)
+            paragraphs_html(*self.split_sentences(split), *notes)
             + figure
             + data_table_html(table, f"{title}: rate and mix effects")
             + _notes_html(table_notes)
@@ -530,6 +534,9 @@ class DeepDive:
         if split is not None:
             messages += self.split_sentences(split)
         return messages
+
+    def key_messages_html(self) -> str:
+        return key_messages_html(self.key_messages())
 
     def save_summary(self, path: str | Path) -> Path:
         messages = self.key_messages()
@@ -588,8 +595,8 @@ def prepare(
         )
     if not scorecard_path:
         raise DataError("parameters", "the deep dive needs the council's scorecard", "scorecard")
-    if data_dir:
-        directory = load_published(data_dir, catalogue, [indicator]).directory
+    if data_dir or os.environ.get(DATA_ENV):
+        directory = load_published(data_dir or None, catalogue, [indicator]).directory
     else:
         directory = Directory.default()
     found = directory.find(council)
