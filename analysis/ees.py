@@ -13,19 +13,21 @@ numerator and denominator columns and which filters make an indicator.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.areas import Directory, normalise_la_number
+from analysis.areas import JOINT, Directory, normalise_la_number
 from analysis.catalogue import Indicator
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import conform
-from analysis.values import parse_cells
+from analysis.values import impossible_figures, parse_cells
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level"]
 LEVELS = {
@@ -33,6 +35,27 @@ LEVELS = {
     "Regional": "regional",
     "Local authority": "local authority",
 }
+#: Other EES geographic levels: read past, not reported on.
+OTHER_LEVELS = (
+    "Local authority district",
+    "Local skills improvement plan area",
+    "Local enterprise partnership",
+    "Mayoral combined authority",
+    "English devolved area",
+    "Opportunity area",
+    "Parliamentary constituency",
+    "Ward",
+    "Planning area",
+    "Police force area",
+    "Health area",
+    "Provider",
+    "Institution",
+    "School",
+    "MAT",
+    "Sponsor",
+    "RSC region",
+)
+ENGLAND_CODE = "E92000001"
 POPULATION = "population_0_17"
 POPULATION_AGE_GROUP = "Children aged 0 to 17 years"
 
@@ -41,10 +64,38 @@ class DataWarning(UserWarning):
     """Something in the input that the report must show: the value concerned was left out."""
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """Text of a CSV in UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with a
+    byte-order mark, or Windows-1252."""
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    codec = next((name for bom, name in boms if raw.startswith(bom)), None)
+    try:
+        text = raw.decode(codec) if codec else raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as error:
+            byte = error.object[error.start]
+            expected = f"expected text in UTF-8 or Windows-1252, found byte {byte:#x}"
+            raise DataError(path, expected) from None
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(path, "expected a text CSV, found a NUL byte (a binary file?)", row=row)
+    return text
+
+
 def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     """Read an EES CSV as text, checking it has ``columns`` (file, row and column in errors).
 
-    Byte-order marks, Windows line endings and semicolon or tab delimiters are accepted.
+    Byte-order marks, UTF-16, Windows-1252, Windows line endings and semicolon or tab
+    delimiters are accepted. A row with too few or too many cells is an error naming it; when
+    the file does not end with a line break its last row may be cut short, so it is left out
+    with a :class:`DataWarning`. The returned table's index is the file row of each row.
     """
     path = Path(path)
     try:
@@ -53,33 +104,95 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
         raise DataError(path, f"cannot read the file ({error.strerror})") from None
     if not raw.strip():
         raise DataError(path, "expected an EES CSV with a header row, found an empty file", row=1)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="strict")
+    text = _decode(raw, path)
     head = text.splitlines()[0]
     delimiter = max([",", ";", "\t"], key=head.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        table = pd.read_csv(
-            pd.io.common.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            sep=delimiter,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except pd.errors.ParserError as error:
-        raise DataError(path, f"expected a well-formed CSV ({error})") from None
-    table.columns = [str(c).strip() for c in table.columns]
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
+        header = [cell.strip() for cell in next(reader, [])]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise DataError(
+                path,
+                f"expected the column(s) {', '.join(missing)} in the header "
+                f"(found {', '.join(header[:12])}{'...' if len(header) > 12 else ''})",
+                row=1,
+                column=missing[0],
+            )
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        if repeated:
+            raise DataError(
+                path,
+                f"expected each column once in the header, found {repeated[0]!r} twice",
+                row=1,
+                column=repeated[0],
+            )
+        records, rows = [], []
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raise DataError(
+                    path,
+                    f"expected {len(header)} cells as in the header, found {len(record)}"
+                    + (" (is the file cut short?)" if len(record) < len(header) else ""),
+                    row=reader.line_num,
+                )
+            records.append(record)
+            rows.append(reader.line_num)
+    except csv.Error as error:
         raise DataError(
-            path,
-            f"expected the column(s) {', '.join(missing)} in the header "
-            f"(found {', '.join(table.columns[:12])}{'...' if len(table.columns) > 12 else ''})",
-            row=1,
-            column=missing[0],
+            path, f"expected a well-formed CSV ({error})", row=reader.line_num
+        ) from None
+    table = pd.DataFrame(records, columns=header, index=rows, dtype=object)
+    if len(table) and not text.endswith(("\n", "\r")):
+        warnings.warn(
+            DataWarning(
+                f"{path.name}: row {int(table.index[-1])} was left out: the file does not end "
+                "with a line break, so that row may be cut short"
+            ),
+            stacklevel=3,
         )
+        table = table.iloc[:-1]
     return table
+
+
+def _former_codes(directory: Directory) -> dict[str, set[str]]:
+    """DfE number -> every ONS code the council has had (current and former)."""
+    councils = directory.councils
+    return {
+        number: {code, *filter(None, former.split(";"))}
+        for number, code, former in zip(
+            councils["la_number"], councils["area_code"], councils["former_area_codes"], strict=True
+        )
+    }
+
+
+def _check_codes(
+    la_number: pd.Series, published: pd.Series, path: Path, directory: Directory
+) -> None:
+    """old_la_code and new_la_code must name the same council."""
+    codes = _former_codes(directory)
+    owner = {code: number for number, known in codes.items() for code in known}
+    for row, number, code in zip(la_number.index, la_number, published, strict=True):
+        if pd.isna(code) or JOINT in str(code):
+            continue
+        if pd.notna(number) and number in codes and code not in codes[number]:
+            raise DataError(
+                path,
+                f"old_la_code {number} is not the council with new_la_code {code} "
+                f"(that is {owner.get(code, 'no council the code list knows')})",
+                row=int(row),
+                column="new_la_code",
+            )
+        if (pd.isna(number) or number not in codes) and code in owner:
+            raise DataError(
+                path,
+                f"expected old_la_code {owner[code]} for new_la_code {code}, found "
+                f"{'nothing' if pd.isna(number) else number}",
+                row=int(row),
+                column="old_la_code",
+            )
 
 
 def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
@@ -89,16 +202,32 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
     la_number = la_number.where(level == "local authority")
     known = directory.council_codes(la_number)
     published = table.get("new_la_code", pd.Series(pd.NA, index=table.index)).astype("string")
-    published = published.str.replace(r"\s*/\s*", " / ", regex=True).replace("", pd.NA)
+    published = published.str.strip().str.replace(r"\s*/\s*", JOINT, regex=True).replace("", pd.NA)
+    published = published.where(level == "local authority")
+    _check_codes(la_number, published, path, directory)
     council_code = known.fillna(published)
-    region_code = table["region_code"].astype("string").replace("", pd.NA)
+    region_code = table["region_code"].astype("string").str.strip().replace("", pd.NA)
+    malformed = region_code.notna() & ~region_code.str.fullmatch(r"E1[23]\d{6}").fillna(False)
+    national = (level == "national") & (table["country_code"].str.strip() != ENGLAND_CODE)
+    for bad, column, expected in (
+        (malformed, "region_code", "a region code such as E12000001"),
+        (national, "country_code", f"England's code {ENGLAND_CODE}"),
+    ):
+        if bad.any():
+            row = int(table.index[bad.to_numpy()][0])
+            raise DataError(
+                path,
+                f"expected {expected}, found {table.loc[row, column]!r}",
+                row=row,
+                column=column,
+            )
     council_region = directory.council_regions(la_number)
     out = pd.DataFrame(index=table.index)
     out["area_level"] = level
     out["la_number"] = la_number
     out["area_code"] = np.select(
         [level == "national", level == "regional"],
-        [table["country_code"].astype("string"), region_code],
+        [table["country_code"].astype("string").str.strip(), region_code],
         council_code,
     )
     out["area_name"] = np.select(
@@ -112,11 +241,81 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
         table["region_name"].astype("string").mask(london, "London")
     )
     out.loc[level != "local authority", ["region_code", "region_name"]] = pd.NA
-    missing = (level == "local authority") & out["area_code"].isna()
+    missing = ((level == "local authority") & out["area_code"].isna()) | (
+        (level == "regional") & region_code.isna()
+    )
     if missing.any():
-        row = int(np.flatnonzero(missing.to_numpy())[0]) + 2
-        raise DataError(path, "expected an LA code (old_la_code or new_la_code)", row=row)
+        row = int(table.index[missing.to_numpy()][0])
+        what = (
+            "an LA code (old_la_code or new_la_code)"
+            if level[row] != "regional"
+            else "a region_code"
+        )
+        raise DataError(path, f"expected {what}", row=row)
     return out
+
+
+def _levels(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The national, regional and local authority rows; other EES levels are left out, and a
+    level that EES does not use is an error (a misspelt level would drop a council)."""
+    level = table["geographic_level"].str.strip()
+    unknown = ~level.isin(list(LEVELS) + list(OTHER_LEVELS))
+    if unknown.any():
+        row = int(table.index[unknown.to_numpy()][0])
+        raise DataError(
+            path,
+            f"expected a geographic_level of {', '.join(LEVELS)} (or another EES level), "
+            f"found {table.loc[row, 'geographic_level']!r}",
+            row=row,
+            column="geographic_level",
+        )
+    return table.assign(geographic_level=level).loc[level.isin(list(LEVELS))]
+
+
+def _filtered(table: pd.DataFrame, filters: dict[str, str], path: Path) -> pd.DataFrame:
+    """The rows with every filter's value; an area and period that has rows but none with the
+    filter's value is an error (a damaged filter cell would silently drop a figure)."""
+    for column, value in filters.items():
+        if value not in set(table[column]):
+            raise DataError(path, f"expected rows where {column} is {value!r}", column=column)
+        chosen = table[column] == value
+        key = ["time_period", "geographic_level", "country_code", "region_code"] + [
+            c for c in ("old_la_code", "new_la_code") if c in table
+        ]
+        have = pd.MultiIndex.from_frame(table.loc[chosen, key])
+        lost = ~pd.MultiIndex.from_frame(table[key]).isin(have)
+        if lost.any():
+            row = int(table.index[lost][0])
+            raise DataError(
+                path,
+                f"expected this area and period to have a row where {column} is {value!r}, "
+                f"found {table.loc[row, column]!r} only",
+                row=row,
+                column=column,
+            )
+        table = table.loc[chosen]
+    return table
+
+
+def _retired(out: pd.DataFrame, path: Path, directory: Directory) -> None:
+    """A council that had been replaced (split or merged) cannot have figures after it was
+    (DfE still lists it for a while, with ``x``: those rows are kept, with their status)."""
+    changes = directory.changes.loc[directory.changes["change"].isin(["split", "merged"])]
+    for change in changes.itertuples(index=False):
+        after = (
+            (out["la_number"] == change.la_number).fillna(False)
+            & (out["period_start"] >= pd.Timestamp(change.effective_from))
+            & out["value"].notna()
+        )
+        if after.any():
+            row = int(out.index[after.to_numpy()][0])
+            raise DataError(
+                path,
+                f"council {change.la_number} was replaced on {change.effective_from} "
+                f"({change.note}), so it has no figures for {out.loc[row, 'period']}",
+                row=row,
+                column="old_la_code",
+            )
 
 
 def load_ees(
@@ -129,7 +328,9 @@ def load_ees(
 
     ``population`` (from :func:`analysis.population.load_population`) is needed when the
     catalogue's denominator is ``population_0_17``: the rate uses the mid-year estimate of the
-    year before the period ends, as DfE's published rates do.
+    year before the period ends, as DfE's published rates do. Figures that cannot be right
+    (:func:`analysis.values.impossible_figures`), a council code that names two councils and a
+    council with figures after it was replaced are errors naming the row.
     """
     path = Path(path)
     directory = directory or Directory.default()
@@ -144,12 +345,7 @@ def load_ees(
         + list(filters)
         + wanted,
     )
-    table.index = table.index + 2  # file row numbers, for messages
-    for column, value in filters.items():
-        if value not in set(table[column]):
-            raise DataError(path, f"expected rows where {column} is {value!r}", column=column)
-        table = table.loc[table[column] == value]
-    table = table.loc[table["geographic_level"].isin(list(LEVELS))]
+    table = _filtered(_levels(table, path), filters, path)
     if table.empty:
         raise DataError(path, "expected national, regional or local authority rows, found none")
     out = areas(table, path, directory)
@@ -161,23 +357,42 @@ def load_ees(
     for role in ("value", "numerator", "denominator"):
         column = mapping.get(role)
         if column and column != POPULATION:
-            parsed, status = parse_cells(table[column], path, column, first_row=int(table.index[0]))
-            out[role] = parsed.to_numpy()
-            out[f"{role}_status"] = status.to_numpy()
+            parsed, status = parse_cells(table[column], path, column, first_row=None)
+            out[role] = parsed
+            out[f"{role}_status"] = status
     if mapping.get("denominator") == POPULATION:
         if population is None:
             raise DataError(path, f"{indicator.id} needs the ONS population file for its rate")
         out["denominator"] = _population_for(out, population)
     if "value" not in out:
         scale = float(mapping.get("scale", 1))
-        out["value"] = out["numerator"] / out["denominator"] * scale
+        no_base = out["denominator"].isna() | (out["denominator"] == 0)
+        out["value"] = (out["numerator"] / out["denominator"] * scale).where(~no_base)
         out["value_status"] = out["numerator_status"]
-        no_population = out["value"].isna() & out["value_status"].isna()
-        out.loc[no_population, "value_status"] = "no population estimate"
+        reason = (
+            "no population estimate"
+            if mapping.get("denominator") == POPULATION
+            else "no denominator"
+        )
+        out.loc[out["value"].isna() & out["value_status"].isna(), "value_status"] = reason
+    _retired(out, path, directory)
     out["status"] = out["value_status"]
     out["indicator"] = indicator.id
     out["source"] = f"EES {path.name}: {mapping.get('value') or mapping.get('numerator')}"
-    return _without_duplicates(conform(out), path)
+    tidy = without_duplicates(conform(out).set_axis(out.index), path)
+    problem = impossible_figures(
+        tidy["value"],
+        tidy["numerator"] if "numerator" in out else None,
+        tidy["denominator"] if "denominator" in out else None,
+        indicator.unit,
+    )
+    if problem:
+        position, role, expected = problem
+        column = mapping.get(role) or mapping.get("value") or mapping.get("numerator")
+        if column == POPULATION:
+            column = mapping.get("numerator")
+        raise DataError(path, expected, row=int(tidy.index[position]), column=column)
+    return tidy.reset_index(drop=True)
 
 
 def _population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
@@ -190,25 +405,29 @@ def _population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
     return pd.Series(lookup.reindex(keys).to_numpy(), index=out.index)
 
 
-def _without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Drop exact repeats; a council and period published twice with different values is an
-    error naming both rows."""
+def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Drop exact repeats (with a :class:`DataWarning`); an area and period published twice
+    with different figures is an error naming both rows (the index of ``table`` holds each
+    row's file row)."""
     key = ["indicator", "area_code", "breakdown", "period"]
     repeated = table.duplicated(key, keep=False)
     if not repeated.any():
         return table
-    clashes = table.loc[repeated].groupby(key, dropna=False)["value"].nunique(dropna=False)
-    if (clashes > 1).any():
-        first = clashes[clashes > 1].index[0]
-        rows = table.loc[repeated].set_index(key).index.get_loc(first)
-        positions = np.flatnonzero(rows) if isinstance(rows, np.ndarray) else [rows]
+    figures = ["value", "numerator", "denominator", "status"]
+    distinct = table.loc[repeated, key + figures].astype(str).drop_duplicates()
+    clash = distinct.duplicated(key, keep=False)
+    if clash.any():
+        first = distinct.loc[clash, key].iloc[0]
+        same = (table[key].astype(str) == first).all(axis=1).to_numpy()
+        found = table.index[same]
         raise DataError(
             path,
-            f"expected one row for {first[1]} in {first[3]}, found several with different values",
-            column="time_period",
-        ) from None if len(positions) else None
+            f"expected one row for {first['area_code']} in {first['period']}, found several "
+            f"with different values (rows {', '.join(map(str, found))})",
+            row=int(found[1]),
+        )
     warnings.warn(
         DataWarning(f"{path.name}: {int(repeated.sum())} repeated rows were read once"),
         stacklevel=3,
     )
-    return table.drop_duplicates(key).reset_index(drop=True)
+    return table.drop_duplicates(key)
