@@ -92,8 +92,7 @@ NO_EXCEPTIONS = (
     "special cause concern or in sustained deterioration."
 )
 NO_PREVIOUS = (
-    "No previous report was given for comparison (the run's previous_summary parameter is "
-    "empty), so there is nothing to compare with."
+    "The figures of a previous report were not given, so there is nothing to compare with."
 )
 NOTHING_CHANGED = (
     "Nothing changed: no indicator became red or stopped being red, no special cause began or "
@@ -659,7 +658,9 @@ class QuarterlyReport:
         out.update(
             {
                 "good_or_outstanding": None if good is None else _plain(good["value"]),
-                "good_or_outstanding_n": None if good is None else _plain(good["n"]),
+                "good_or_outstanding_n": None
+                if good is None or pd.isna(good["n"])
+                else int(good["n"]),
                 "rag": a.rag,
                 "rag_since": red_since(a),
                 "target": (a.target or {}).get("target"),

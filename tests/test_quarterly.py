@@ -1,0 +1,208 @@
+"""The quarterly report's content (analysis/quarterly.py) on the demo data set.
+
+The demo's patterns are those of analysis.demo.DEMO_PATTERNS (re-referrals shift up from April
+2024; assessments fall for the last 10 months); targets are those of params/demo.yml. Expected
+comparator figures are worked out here from the published table by the documented formulas
+(docs/methods.md section 2: the mean of the members with a value; Wilson's interval).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis import quarterly
+from analysis.assessment import assess
+from analysis.catalogue import load_catalogue
+from analysis.errors import DataError
+
+DEMO_TARGETS = yaml.safe_load(
+    (quarterly.Path(__file__).resolve().parents[1] / "params" / "demo.yml").read_text()
+)["targets"]
+
+
+@pytest.fixture(scope="module")
+def report(demo_data):
+    return quarterly.prepare(
+        council="701",
+        period_end="2025-09-30",
+        data_dir=str(demo_data),
+        scorecard_path=str(demo_data / "local" / "scorecard.csv"),
+        fictional=True,
+        targets=DEMO_TARGETS,
+    )
+
+
+def test_red_since_is_the_start_of_the_latest_run_of_red_months():
+    # Lower is better, target 22 with tolerance 2: above 24 is red, 22 to 24 amber.
+    # 20 green, 25 red, 26 red, 23 amber, 25 red, 27 red: the latest red run starts at month 5.
+    indicator = load_catalogue()["rereferrals_12m_pct"]
+    months = pd.period_range("2025-01", periods=6, freq="M")
+    series = pd.DataFrame(
+        {
+            "period": [m.strftime("%b %Y") for m in months],
+            "period_end": months.to_timestamp(how="end").normalize(),
+            "value": [20.0, 25.0, 26.0, 23.0, 25.0, 27.0],
+        }
+    )
+    assessment = assess(indicator, series, {}, {"target": 22.0, "tolerance": 2.0})
+    assert assessment.rag == "red"
+    assert quarterly.red_since(assessment) == "May 2025"
+    green = assess(indicator, series.assign(value=20.0), {}, {"target": 22.0, "tolerance": 2.0})
+    assert quarterly.red_since(green) is None
+
+
+def test_exception_rows_name_the_demo_patterns_with_rule_and_start(report):
+    rows = report.exception_rows()
+    by_reason = {(r["Indicator"], r["Why it is listed"]): r for _, r in rows.iterrows()}
+    shift = by_reason[("Re-referrals within 12 months", "Sustained deterioration")]
+    assert shift["Since"] == "April 2024"
+    assert "every month above the average" in shift["What the figures show"]
+    decline = by_reason[("Assessments completed within 45 working days", "Sustained deterioration")]
+    assert "falling month after month" in decline["What the figures show"]
+    # 10 falls in a row end in September 2025, so the run of 11 months began in November 2024.
+    assert decline["Since"] == "November 2024"
+    red = by_reason[("Re-referrals within 12 months", "Red against its target")]
+    assert red["What the figures show"].startswith("Red: 25.1% against a target of 22.0%")
+    # Stable indicators are not exceptions.
+    assert "Referrals with no further action" not in set(rows["Indicator"])
+
+
+def test_benchmark_rows_are_the_documented_group_figures(report, demo_data):
+    from analysis.published import load_published
+
+    published = load_published(demo_data)
+    table = published.table
+    rows = report.benchmark_rows("rereferrals_12m_pct").set_index("label")
+    assert list(rows.index) == [
+        "Demoshire",
+        "England",
+        "North Demoland",
+        "Statistical neighbours",
+        "Good or outstanding councils",
+    ]
+    year = table.loc[(table["indicator"] == "rereferrals_12m_pct") & (table["period"] == "2025")]
+    values = year.set_index("area_code")["value"]
+    council = report.council
+    neighbours = published.neighbours.get(council.area_code) or published.neighbours.get(
+        council.la_number
+    )
+    codes = [published.directory.find(str(n)).area_code for n in neighbours]
+    expected = values.reindex(codes).dropna()
+    sn = rows.loc["Statistical neighbours"]
+    assert sn["value"] == pytest.approx(expected.mean(), rel=1e-9)
+    assert (sn["method"], sn["n"]) == ("mean", len(expected))
+    good = [published.directory.find(str(g)).area_code for g in published.good_or_outstanding]
+    expected_good = values.reindex(good).dropna()
+    row = rows.loc["Good or outstanding councils"]
+    assert row["value"] == pytest.approx(expected_good.mean(), rel=1e-9)
+    assert row["n"] == len(expected_good)
+    england = year.loc[year["area_level"] == "national", "value"].iloc[0]
+    assert rows.loc["England", "value"] == england
+    assert rows.loc["England", "method"] == "published"
+    # Wilson score interval for the council's numerator / denominator (Wilson 1927), x 100.
+    own = year.loc[year["area_code"] == council.area_code].iloc[0]
+    x, n, z = own["numerator"], own["denominator"], 1.959963984540054
+    p = x / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    demoshire = rows.loc["Demoshire"]
+    assert demoshire["lower"] == pytest.approx(100 * (centre - half), rel=1e-9)
+    assert demoshire["upper"] == pytest.approx(100 * (centre + half), rel=1e-9)
+    # England lies below the interval and lower is better: the council is worse.
+    assert england < demoshire["lower"] and rows.loc["England", "compared"] == "worse"
+
+
+def test_an_indicator_without_values_to_test_says_why(report):
+    # LAIT publishes values only: no interval, so no significance test, and the reason says so.
+    rows = report.benchmark_rows("icpc_15d_pct").set_index("label")
+    assert rows.loc["England", "compared"] is None
+    assert "no numerator and denominator" in rows.loc["England", "reason"]
+    # The assessments indicator has no published source at all (catalogue note).
+    assert report.benchmark_rows("assessments_45d_pct")["value"].isna().all()
+
+
+def test_small_counts_in_the_spc_table_follow_the_threshold(report):
+    # The demo's plans open 2 years or more have numerators under 10 in the last months.
+    html = report._spc_html(report.assessments["cpp_2yrs_plus_pct"])
+    counts = re.findall(r"<tr><th scope=\"row\">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>", html)
+    assert "fewer than 10" in counts
+    assert not any(re.fullmatch(r"[1-9]", c) for c in counts)
+    series = report.series("cpp_2yrs_plus_pct")
+    small = int(((series["numerator"] > 0) & (series["numerator"] < 10)).sum())
+    assert counts.count("fewer than 10") == small > 0
+    # A threshold of 300 hides every monthly count of re-referrals below 300.
+    strict = dataclasses.replace(report, small_number_threshold=300)
+    html = strict._spc_html(strict.assessments["rereferrals_12m_pct"])
+    counts = re.findall(r"<tr><th scope=\"row\">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>", html)
+    below = int((strict.series("rereferrals_12m_pct")["numerator"] < 300).sum())
+    assert counts.count("fewer than 300") == below > 0
+
+
+def test_summary_carries_what_the_next_report_compares(report):
+    summary = json.loads(json.dumps(report.summary(), default=str))
+    assert summary["notebook"] == "quarterly_report"
+    assert summary["key_messages"] == report.key_messages
+    assert {"council", "title", "period_end", "fictional", "compendium_version"} <= set(summary)
+    row = {r["indicator"]: r for r in summary["indicators"]}["rereferrals_12m_pct"]
+    assert row["rag"] == "red" and row["deterioration"] is True
+    assert (row["deterioration_rule"], row["deterioration_since"]) == ("spc_shift", "Apr 2024")
+    assert row["variation_icon"] == "concern_high" and row["special_cause"] is True
+    assert row["published_period"] == "2025" and row["published"] == 25.3
+    assert "special cause concern" in row["exception_reasons"]
+    # No record-level rows and no counts of children.
+    text = json.dumps(summary)
+    assert "numerator" not in text and "denominator" not in text
+
+
+def test_what_changed_with_and_without_a_previous_summary(report, tmp_path):
+    assert report.changes_sentences() == [quarterly.NO_PREVIOUS]
+    previous = report.summary()
+    same = tmp_path / "same.json"
+    same.write_text(json.dumps(previous, default=str))
+    again = dataclasses.replace(report, previous=json.loads(same.read_text()))
+    assert again.changes_sentences() == [quarterly.NOTHING_CHANGED]
+    rows = {r["indicator"]: r for r in previous["indicators"]}
+    rows["rereferrals_12m_pct"]["rag"] = "green"
+    rows["cla_rate_per_10k"]["published"] = 70.0
+    rows["sw_agency_pct"]["variation_icon"] = "common_cause"
+    changed = dataclasses.replace(report, previous=previous)
+    sentences = changed.changes_sentences()
+    assert "Re-referrals within 12 months: now red against its target (was green)." in sentences
+    assert (
+        "Children looked after per 10,000 at 31 March: the published figure for 2025 was "
+        "revised from 70 per 10,000 children to 72 per 10,000 children." in sentences
+    )
+    assert (
+        "Agency social workers: a new special cause, special cause improvement (lower)."
+        in sentences
+    )
+
+
+def test_a_previous_summary_for_another_council_is_refused(demo_data, tmp_path):
+    other = tmp_path / "summary.json"
+    other.write_text(json.dumps({"council": {"area_code": "E10999702"}, "indicators": []}))
+    with pytest.raises(DataError, match="column council.area_code: expected a summary for"):
+        quarterly.prepare(
+            council="701",
+            period_end="2025-09-30",
+            data_dir=str(demo_data),
+            indicators=["rereferrals_12m_pct"],
+            previous_summary=str(other),
+        )
+
+
+def test_glossary_lists_each_term_once_in_order_of_first_use(report):
+    report.sections_html()
+    terms = report.glossary.terms
+    assert len(terms) == len(set(terms))
+    assert {"special cause variation", "RAG", "statistical neighbours"} <= set(terms)
+    page = report.glossary_html()
+    assert "<h2" not in page
+    assert re.findall(r"<dt>([^<]*)</dt>", page) == [t[:1].upper() + t[1:] for t in terms]
