@@ -64,7 +64,7 @@ PLACE_AND_TIME = (
     "Region",
 )
 AREA_NAMES = ("la_name", "region_name", "country_name", "LA and Regions")
-LAIT_KEY = ["Short Desc", "Years", "LA Number"]
+LAIT_KEY = ["Short Desc", "Years", "LA Number", "LA and Regions"]
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,10 @@ def fetch(
     as long, ...) or that fails its check is reported as failed; the others are still fetched.
     """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(out, f"cannot create the data folder ({error.strerror})") from None
     manifest = _Manifest.read(out / MANIFEST)
     return [_fetch_one(source, out, manifest, retries, backoff, timeout) for source in sources]
 
@@ -237,6 +240,20 @@ def summary(outcomes: list[Outcome]) -> list[str]:
 
 
 def _fetch_one(
+    source: Source,
+    out: Path,
+    manifest: _Manifest,
+    retries: int,
+    backoff: float,
+    timeout: float,
+) -> Outcome:
+    try:
+        return _fetch_file(source, out, manifest, retries, backoff, timeout)
+    except OSError as error:
+        return Outcome(source.path, "failed", f"cannot write it ({error.strerror or error})")
+
+
+def _fetch_file(
     source: Source,
     out: Path,
     manifest: _Manifest,
@@ -504,7 +521,8 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
     ['new year: 2025', '1 revised figure: Surrey, 2024, rate from 5 to 6']
     """
     lines = []
-    old_periods, new_periods = set(old.table[old.period]), set(new.table[new.period])
+    old_periods = set(old.table[old.period].unique())
+    new_periods = set(new.table[new.period].unique())
     added, dropped = sorted(new_periods - old_periods), sorted(old_periods - new_periods)
     if added:
         lines.append(f"new year{'s' if len(added) > 1 else ''}: {', '.join(added)}")
@@ -537,22 +555,25 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
         if count:
             lines.append(f"{count:,} {words} for earlier years")
     both = both.loc[both["_merge"] == "both"]
+    name = next((c for c in AREA_NAMES if c in key), None)
+    varying = [c for c in key if c not in (*PLACE_AND_TIME, new.period) and after[c].nunique() > 1]
+    described = [c for c in (name, new.period, *varying) if c]
     revised: list[str] = []
     count = 0
-    labels = _labels(both, new.period, key, after)
     for column in figures:
-        was = both[f"{column}\0old"].astype("string").fillna("").str.strip()
-        now = both[f"{column}\0new"].astype("string").fillna("").str.strip()
-        as_number = [
-            pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce") for s in (was, now)
+        was = both[f"{column}\0old"].astype("string").fillna("").str.strip().to_numpy()
+        now = both[f"{column}\0new"].astype("string").fillna("").str.strip().to_numpy()
+        changed = (was != now).nonzero()[0]
+        numbers = [
+            pd.to_numeric(pd.Series(v[changed]).str.replace(",", ""), errors="coerce")
+            for v in (was, now)
         ]
-        same = (was == now) | (as_number[0].notna() & (as_number[0] == as_number[1]))
-        changed = ~same.to_numpy()
-        count += int(changed.sum())
-        for where in changed.nonzero()[0][: 3 - len(revised)]:
+        changed = changed[~(numbers[0] == numbers[1]).to_numpy()]
+        count += len(changed)
+        for where in changed[: 3 - len(revised)]:
+            label = ", ".join(str(v) for v in both.iloc[where][described] if str(v).strip())
             revised.append(
-                f"{labels[where]}, {column} from {was.iloc[where] or 'blank'} "
-                f"to {now.iloc[where] or 'blank'}"
+                f"{label}, {column} from {was[where] or 'blank'} to {now[where] or 'blank'}"
             )
     if count:
         more = " (first 3)" if count > 3 else ""
@@ -562,19 +583,6 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
     if not lines:
         lines.append("the file changed but no figure did (layout or formatting only)")
     return lines
-
-
-def _labels(rows: pd.DataFrame, period: str, key: list[str], table: pd.DataFrame) -> list[str]:
-    """A readable name for each row's figure: area, period and the filters that vary."""
-    name = next((c for c in AREA_NAMES if c in rows.columns), None)
-    varying = [c for c in key if c not in PLACE_AND_TIME and table[c].nunique() > 1]
-    parts = [rows[name]] if name else []
-    if not name and "LA Number" in rows.columns:
-        parts = ["LA " + rows["LA Number"].astype(str)]
-    parts += [rows[period]] + [rows[c] for c in varying]
-    return [
-        ", ".join(str(v) for v in values if str(v).strip()) for values in zip(*parts, strict=True)
-    ]
 
 
 def _sha256(path: Path) -> str:

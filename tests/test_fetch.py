@@ -271,3 +271,38 @@ def test_a_bad_sources_file_is_an_error_naming_file_entry_and_key(tmp_path, entr
         load_sources(path)
     assert str(caught.value).startswith(str(path))
     assert message in str(caught.value)
+
+
+@pytest.mark.real_data
+def test_a_revised_lait_file_names_the_council_year_and_measure(served, tmp_path):
+    out = tmp_path / "out"
+    sources = [s for s in load_sources(base_url=served.url) if s.path == "lait/bds_long.parquet"]
+    fetch(out, sources, backoff=0)
+    path = served.root / "lait/bds_long.parquet"
+    table = pd.read_parquet(path)
+    cpp = table["Short Desc"] == "CPP_rate"
+    row = table.index[cpp & (table["LA and Regions"] == "Surrey")][0]
+    old = table.loc[row, "Values"]
+    table.loc[row, "Values"] = "123.4"
+    added = table.loc[cpp].assign(Years="2030")
+    pd.concat([table, added], ignore_index=True).to_parquet(path, index=False)
+    _touch_later(path)
+
+    (outcome,) = fetch(out, sources, backoff=0)
+    assert outcome.status == "updated"
+    assert outcome.changes == (
+        "new year: 2030",
+        f"1 revised figure: Surrey, {table.loc[row, 'Years']}, CPP_rate, Values from {old} "
+        "to 123.4",
+    )
+
+
+def test_a_bad_sources_file_ends_the_command_with_one_line(tmp_path, capsys):
+    path = tmp_path / "sources.yml"
+    path.write_text("sources: []\n", encoding="utf-8")
+    assert main(["fetch", "--out", str(tmp_path / "out"), "--sources", str(path)]) == 2
+    printed = capsys.readouterr()
+    assert printed.err == (
+        f"compendium: {path}: expected a list of files under 'sources:' (path, url, publication)\n"
+    )
+    assert not (tmp_path / "out").exists()
