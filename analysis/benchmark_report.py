@@ -1,0 +1,747 @@
+"""The annual benchmark report: every catalogue indicator of one council against its comparators.
+
+From published data only: the council's figure for a year against England, its region, its 10
+statistical neighbours and councils judged Good or Outstanding by Ofsted (:mod:`analysis.benchmark`,
+by ``method``, with how many had a figure), its LAIT quartile band, national rank and rank
+among its neighbours, significance against England (95%), a funnel plot for proportions, the
+change since last year and the recent trend (:mod:`analysis.trend`), each with a sentence, a
+chart, its alt text and a data table (:mod:`analysis.charts`, :mod:`analysis.narrative`).
+Neutral indicators get no band, rank or colour, only higher / similar / lower.
+
+Everything national (loading, benchmarks, comparator figures, bands, trends) is computed once
+per process for a data folder and reused for every council (:func:`national`), so a loop over
+the 153 councils pays for it once.
+
+>>> report = prepare("936", 2025, "../shared/data/dfe")  # doctest: +SKIP
+>>> report.key_messages()[0]  # doctest: +SKIP
+'Social worker vacancies: in the bottom quarter of councils (band D, ...'
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import __version__
+from analysis.areas import Council
+from analysis.atomic import write_text
+from analysis.benchmark import (
+    ENGLAND,
+    GOOD_OR_OUTSTANDING,
+    METHODS,
+    REGION,
+    STATISTICAL_NEIGHBOURS,
+    Comparators,
+    comparator_figures,
+    compare_with_benchmark,
+    funnel_limits,
+    quartile_bands,
+    scale_from_unit,
+)
+from analysis.catalogue import Indicator, load_catalogue
+from analysis.charts import (
+    benchmark_alt_text,
+    benchmark_dot_chart,
+    benchmark_table,
+    data_table_html,
+    figure_html,
+    funnel_alt_text,
+    funnel_plot,
+    funnel_table,
+)
+from analysis.disclosure import SMALL_NUMBER_THRESHOLD, number_or_none, small_number
+from analysis.narrative import Glossary, comparison_sentence, format_number, trend_sentence
+from analysis.published import LAIT_FILE, NEIGHBOURS_FILE, OFSTED_FILE, Published, load_published
+from analysis.published import data_dir as resolve_data_dir
+from analysis.quarterly import FICTIONAL_NOTICE, direction_of_travel
+from analysis.scorecard import benchmarks, kind_of, latest_year
+from analysis.trend import recent_trend_table
+
+NOTEBOOK = "benchmark_report"
+COUNT_COLUMNS = ["numerator", "denominator", "period_start", "period_end"]
+LOCAL_AUTHORITY = "local authority"
+#: Comparator groups in the order the report shows them, with their names for members.
+COMPARATOR_NAMES = {
+    ENGLAND: "England",
+    REGION: "Region",
+    STATISTICAL_NEIGHBOURS: "Statistical neighbours",
+    GOOD_OR_OUTSTANDING: "Good or Outstanding councils",
+}
+BAND_WORDS = {
+    "A": "the best quarter",
+    "B": "the second best quarter",
+    "C": "the second worst quarter",
+    "D": "the worst quarter",
+}
+NO_CONCERN = (
+    "No indicator is significantly worse than England, in the bottom quartile band or worse "
+    "than last year."
+)
+
+
+# --- national figures, once per data folder --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class National:
+    """Everything the report needs that is the same for every council, computed once.
+
+    ``benchmarks``: :func:`analysis.scorecard.benchmarks`; ``comparators``:
+    :func:`analysis.benchmark.comparator_figures` by ``method``; ``bands``:
+    :func:`analysis.benchmark.quartile_bands`; ``trends``:
+    :func:`analysis.trend.recent_trend_table` of the councils. Each is grouped by area code.
+    """
+
+    folder: Path
+    data: Published
+    catalogue: dict[str, Indicator]
+    indicators: tuple[str, ...]
+    method: str
+    benchmarks: dict[tuple[str, str, int], dict[str, Any]]
+    """Benchmark row per (area code, indicator, year the period ends in)."""
+    comparators: dict[tuple[str, str, str, str], dict[str, Any]]
+    """Comparator figure per (area code, indicator, period, comparator)."""
+    bands: dict[tuple[str, str, str], dict[str, Any]]
+    """Quartile band row per (area code, indicator, period)."""
+    trends: dict[tuple[str, str], dict[str, Any]]
+    """Recent trend per (area code, indicator)."""
+    counts: dict[tuple[str, str, str], dict[str, Any]]
+    """Published row (numerator, denominator, period dates) per (area code, indicator, period)."""
+    points: dict[tuple[str, str], pd.DataFrame]
+    """Every council's row per (indicator, period), for funnel plots."""
+    england: dict[tuple[str, str], pd.Series]
+    """England's published row per (indicator, period)."""
+
+    def row_of(self, council: Council, indicator_id: str, year: int) -> dict[str, Any] | None:
+        """The council's benchmark row for a year (its own, or a joint return it is part of)."""
+        for code in (council.area_code, *council.joint_returns):
+            found = self.benchmarks.get((code, indicator_id, year))
+            if found is not None:
+                return found
+        return None
+
+
+_CACHE: dict[tuple, National] = {}
+_CACHE_SIZE = 4
+
+
+def _signature(folder: Path) -> tuple:
+    """The folder and every data file's size and modification time: a new file, a new key."""
+    files = sorted(p for sub in ("ees", "lait") for p in (folder / sub).glob("*") if p.is_file())
+    return (str(folder), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+
+
+def _lookup(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict[str, Any]]:
+    """Each row as a plain dict (missing values None) keyed by ``keys`` (the last row wins)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    records = clean.to_dict("records")
+    return {tuple(r[k] for k in keys): r for r in records}
+
+
+@functools.cache
+def _default_catalogue() -> dict[str, Indicator]:
+    return load_catalogue()
+
+
+def national(
+    data_dir: str | Path | None = None,
+    indicators: Sequence[str] | None = None,
+    method: str = "mean",
+    catalogue: dict[str, Indicator] | None = None,
+) -> National:
+    """The national figures for a data folder, loaded and benchmarked once per process.
+
+    Cached by the resolved folder, its files' sizes and modification times, the indicators and
+    the method, so a changed file is read again.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    catalogue = catalogue or _default_catalogue()
+    chosen = tuple(indicators or catalogue)
+    unknown = [i for i in chosen if i not in catalogue]
+    if unknown:
+        raise KeyError(f"unknown indicator id(s): {', '.join(unknown)}")
+    folder = resolve_data_dir(data_dir or None).resolve()
+    key = (_signature(folder), chosen, method, tuple(sorted(catalogue)))
+    if key in _CACHE:
+        return _CACHE[key]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the missing files are reported as report warnings
+        data = load_published(folder, catalogue, list(chosen))
+    chosen_catalogue = {i: catalogue[i] for i in chosen}
+    bench = benchmarks(data, chosen_catalogue)
+    table = data.table.loc[data.table["period_type"] != "multi-year"]
+    table = table.loc[table["breakdown"].fillna("all") == "all"]
+    present = [i for i in chosen if i in set(table["indicator"])]
+    polarity = {i: catalogue[i].polarity for i in present}
+    kind = {i: kind_of(catalogue[i]) for i in present}
+    scale = {i: s for i in present if (s := scale_from_unit(catalogue[i].unit)) is not None}
+    groups = Comparators(data.neighbours, data.good_or_outstanding)
+    figures = comparator_figures(table, groups, method, scale_by_indicator=scale)
+    councils = table.loc[table["area_level"] == LOCAL_AUTHORITY]
+    england = table.loc[table["area_level"] == "national"]
+    result = National(
+        folder=folder,
+        data=data,
+        catalogue=catalogue,
+        indicators=chosen,
+        method=method,
+        benchmarks=_lookup(
+            bench.assign(year=bench["period_end"].dt.year), ["area_code", "indicator", "year"]
+        ),
+        comparators=_lookup(figures, ["area_code", "indicator", "period", "comparator"]),
+        bands=_lookup(quartile_bands(table, polarity), ["area_code", "indicator", "period"]),
+        trends=_lookup(recent_trend_table(councils, polarity, kind), ["area_code", "indicator"]),
+        counts=_lookup(
+            councils[["area_code", "indicator", "period", *COUNT_COLUMNS]],
+            ["area_code", "indicator", "period"],
+        ),
+        points=dict(iter(councils.groupby(["indicator", "period"], sort=False))),
+        england={key: rows.iloc[0] for key, rows in england.groupby(["indicator", "period"])},
+    )
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = result
+    return result
+
+
+# --- one council -----------------------------------------------------------------------------
+
+
+def _value(x: Any) -> Any:
+    """A plain Python value for JSON: numbers as float or int, missing as None."""
+    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
+        return None
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating):
+        return float(x)
+    return x
+
+
+def _count(x: Any, threshold: int) -> float | None:
+    """A published count that may be shown: None when missing or below the threshold."""
+    number = number_or_none(x)
+    return None if number is None or small_number(number, threshold) else number
+
+
+def _period_words(row: dict[str, Any]) -> str:
+    """'April 2024 to March 2025', or 'at 31 March 2025' for a snapshot."""
+    if row.get("period_end") is None:
+        return "no period"
+    end = pd.Timestamp(row["period_end"])
+    start = row.get("period_start")
+    if start is None or pd.Timestamp(start) >= end - pd.Timedelta(days=1):
+        return f"at {end.day} {end:%B %Y}"
+    return f"{pd.Timestamp(start):%B %Y} to {end:%B %Y}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class BenchmarkReport:
+    """One council's annual benchmark report: the figures, sentences, charts and tables."""
+
+    council: Council
+    year: int | None
+    national: National
+    indicators: list[str]
+    threshold: int = SMALL_NUMBER_THRESHOLD
+    fictional: bool = False
+    warnings: list[str] = field(default_factory=list)
+    glossary: Glossary = field(init=False)
+    results: dict[str, dict[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.glossary = Glossary(self.threshold)
+        self.results = {i: self._result(i) for i in self.indicators}
+
+    # --- figures ------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        year = self.year or "no published year"
+        return f"{self.council.area_name}: children's services annual benchmark report {year}"
+
+    def _result(self, indicator_id: str) -> dict[str, Any]:
+        """Everything the report says about one indicator (plain values, no small counts)."""
+        national = self.national
+        indicator = national.catalogue[indicator_id]
+        neutral = indicator.polarity == "neutral"
+        row = national.row_of(self.council, indicator_id, self.year) if self.year else None
+        out: dict[str, Any] = {
+            "indicator": indicator_id,
+            "title": indicator.title,
+            "polarity": indicator.polarity,
+            "unit": indicator.unit,
+        }
+        if row is None:
+            note = indicator.benchmark_note or f"No figure was published for {self.year}."
+            return {**out, "published": False, "note": note}
+        area_code, period = row["area_code"], row["period"]
+        counts = national.counts.get((area_code, indicator_id, period)) or {}
+        numerator, denominator = counts.get("numerator"), counts.get("denominator")
+        shown_numerator = _count(numerator, self.threshold)
+        shown_denominator = _count(denominator, self.threshold)
+        comparators = {}
+        for name in COMPARATOR_NAMES:
+            f = national.comparators.get((area_code, indicator_id, period, name))
+            if f is None:
+                comparators[name] = {"value": None, "n": 0, "method": None, "reason": "no group"}
+                continue
+            comparators[name] = {k: _value(f[k]) for k in ("value", "n", "method", "reason")}
+        band = national.bands.get((area_code, indicator_id, period)) or {}
+        trend = national.trends.get((area_code, indicator_id))
+        previous = national.row_of(self.council, indicator_id, self.year - 1)
+        previous_value = None if previous is None else _value(previous["value"])
+        value = _value(row["value"])
+        change = direction_of_travel(
+            np.nan if value is None else value,
+            np.nan if previous_value is None else previous_value,
+            indicator.polarity,
+        )
+        interval = self._interval(indicator, numerator, denominator, comparators)
+        return {
+            **out,
+            "published": True,
+            "period": str(period),
+            "period_words": _period_words(counts or row),
+            "value": value,
+            "status": _value(row["status"]),
+            "numerator": shown_numerator,
+            "denominator": shown_denominator,
+            "counts_hidden": (numerator is not None and shown_numerator is None)
+            or (denominator is not None and shown_denominator is None),
+            "interval": interval,
+            "comparators": comparators,
+            "quartile_band": None if neutral else _value(row["quartile_band"]),
+            "compared_with_councils": _value(band.get("compared")),
+            "quartiles": [_value(band.get(q)) for q in ("q1", "q2", "q3")],
+            "band_reason": _value(band.get("reason")),
+            "national_rank": None if neutral else _value(row["national_rank"]),
+            "rank_of": None if neutral else _value(row["rank_of"]),
+            "neighbour_rank": None if neutral else _value(row["sn_rank"]),
+            "neighbour_rank_of": None if neutral else _value(row["sn_rank_of"]),
+            "compared_with_england": _value(row["compared_with_england"]),
+            "compared_with_england_reason": _value(row["compared_with_england_reason"]),
+            "previous_period": None if previous is None else str(previous["period"]),
+            "previous_value": previous_value,
+            "change": change,
+            "recent_trend": None if trend is None else trend["label"],
+            "trend": trend,
+        }
+
+    def _interval(
+        self, indicator: Indicator, numerator: Any, denominator: Any, comparators: dict
+    ) -> list[float] | None:
+        """The council's 95% confidence interval on the published scale, when it has one."""
+        kind = kind_of(indicator)
+        scale = scale_from_unit(indicator.unit)
+        if kind == "value" or scale is None or number_or_none(denominator) is None:
+            return None
+        if number_or_none(numerator) is None:
+            return None
+        england = comparators[ENGLAND]["value"]
+        found = compare_with_benchmark(
+            float(numerator),
+            float(denominator),
+            np.nan if england is None else england,
+            indicator.polarity,
+            kind,
+            0.95,
+            scale,
+        ).iloc[0]
+        if pd.isna(found["lower"]) or pd.isna(found["upper"]):
+            return None
+        return [float(found["lower"]), float(found["upper"])]
+
+    # --- words ------------------------------------------------------------------------
+
+    def _show(self, indicator: Indicator, value: Any, status: Any = None) -> str:
+        return format_number(indicator, value, status)
+
+    def key_messages(self) -> list[str]:
+        """The indicators that are significantly worse than England, in band D or worse than
+        last year, one sentence each (most reasons first, then catalogue order)."""
+        ranked = []
+        for position, (indicator_id, r) in enumerate(self.results.items()):
+            if not r["published"] or r["polarity"] == "neutral":
+                continue
+            indicator = self.national.catalogue[indicator_id]
+            reasons = []
+            if r["compared_with_england"] == "worse":
+                self.glossary.use("confidence interval / significantly different")
+                england = r["comparators"][ENGLAND]["value"]
+                reasons.append(
+                    f"significantly worse than England ({self._show(indicator, r['value'])} "
+                    f"against {self._show(indicator, england)})"
+                )
+            if r["quartile_band"] == "D":
+                self.glossary.use("quartile band")
+                reasons.append(
+                    f"in the bottom quartile band (D: rank {r['national_rank']:.0f} of "
+                    f"{r['rank_of']:.0f})"
+                )
+            if r["change"].endswith("(worse)"):
+                reasons.append(
+                    f"worse than last year ({self._show(indicator, r['value'])} against "
+                    f"{self._show(indicator, r['previous_value'])} in {r['previous_period']})"
+                )
+            if reasons:
+                ranked.append((-len(reasons), position, f"{indicator.title}: {_and(reasons)}."))
+        return [message for *_, message in sorted(ranked)] or [NO_CONCERN]
+
+    def _position_sentence(self, r: dict[str, Any]) -> str:
+        """Band and ranks (or, for a neutral indicator, higher / similar / lower)."""
+        name = self.council.area_name
+        if r["polarity"] == "neutral":
+            where = r["compared_with_councils"]
+            if where is None:
+                return f"There is no comparison with all councils ({r['band_reason'] or 'none'})."
+            words = {
+                "lower": "lower than most councils: in the lowest quarter",
+                "similar": "similar to most councils: in the middle half",
+                "higher": "higher than most councils: in the highest quarter",
+            }[where]
+            return (
+                f"{name} is {words} of councils in England. This indicator is neither good nor "
+                "bad in itself, so it has no band or rank."
+            )
+        if r["quartile_band"] is None:
+            return f"There is no quartile band ({r['band_reason'] or 'no value'})."
+        self.glossary.use("quartile band")
+        self.glossary.use("statistical neighbours")
+        text = (
+            f"{name} is in quartile band {r['quartile_band']}, "
+            f"{BAND_WORDS[r['quartile_band']]} of councils, and ranks "
+            f"{r['national_rank']:.0f} of {r['rank_of']:.0f} in England (1 is best)"
+        )
+        if r["neighbour_rank"] is not None:
+            text += (
+                f" and {r['neighbour_rank']:.0f} of {r['neighbour_rank_of']:.0f} among itself "
+                "and its statistical neighbours"
+            )
+        return text + "."
+
+    def _change_sentence(self, indicator: Indicator, r: dict[str, Any]) -> str:
+        if r["previous_value"] is None:
+            return f"There is no figure for {self.year - 1} to compare with."
+        return (
+            f"In {r['previous_period']} the figure was "
+            f"{self._show(indicator, r['previous_value'])}: {r['change']} since last year."
+        )
+
+    def narrative(self, indicator_id: str) -> str:
+        """The paragraph for one indicator, from its results."""
+        indicator = self.national.catalogue[indicator_id]
+        r = self.results[indicator_id]
+        if not r["published"]:
+            return f"{indicator.title}: {r['note']}"
+        england = r["comparators"][ENGLAND]
+        parts = [
+            comparison_sentence(
+                indicator,
+                r["value"],
+                "England",
+                england["value"],
+                r["compared_with_england"],
+                self.glossary,
+                area_name=self.council.area_name,
+                reason=r["compared_with_england_reason"],
+                status=r["status"],
+            )
+        ]
+        if r["value"] is not None:
+            parts.append(self._position_sentence(r))
+            parts.append(self._change_sentence(indicator, r))
+        if r["trend"] is not None:
+            trend = {
+                **r["trend"],
+                "points_used": [r["trend"]["from_period"], r["trend"]["to_period"]],
+            }
+            if trend["from_period"] is None:
+                trend["points_used"] = []
+            parts.append(trend_sentence(indicator, trend, self.glossary))
+        if r["counts_hidden"]:
+            self.glossary.use("suppressed")
+            parts.append(
+                f"Its count is below {self.threshold}, so the count is not shown to protect "
+                "children's privacy."
+            )
+        return " ".join(parts)
+
+    # --- charts and tables ------------------------------------------------------------
+
+    def _dot_rows(self, indicator_id: str) -> pd.DataFrame:
+        r = self.results[indicator_id]
+        rows = [
+            {
+                "label": self.council.area_name,
+                "value": r["value"],
+                "lower": (r["interval"] or [None, None])[0],
+                "upper": (r["interval"] or [None, None])[1],
+            }
+        ]
+        for name, label in COMPARATOR_NAMES.items():
+            figure = r["comparators"][name]
+            shown = self.council.region_name if name == REGION else label
+            rows.append({"label": shown, "value": figure["value"], "n": figure["n"]})
+            rows[-1]["method"] = figure["method"]
+        return pd.DataFrame(rows)
+
+    def _funnel_html(self, indicator_id: str) -> str:
+        """A funnel plot of every council's proportion, when the indicator has counts."""
+        indicator = self.national.catalogue[indicator_id]
+        r = self.results[indicator_id]
+        if kind_of(indicator) != "proportion":
+            return ""
+        points = self.national.points.get((indicator_id, r["period"]))
+        if points is None:
+            return ""
+        points = points.dropna(subset=["numerator", "denominator"])
+        points = points.loc[points["denominator"] > 0]
+        if len(points) < 4:
+            return ""
+        small = points["numerator"].map(lambda x: small_number(x, self.threshold) is not None)
+        small |= points["denominator"].map(lambda x: small_number(x, self.threshold) is not None)
+        shown = points.loc[~small]
+        england = self.national.england.get((indicator_id, r["period"]))
+        if england is not None and (england[["numerator", "denominator"]] > 0).all():
+            p0 = float(england["numerator"] / england["denominator"])
+        else:
+            p0 = float(points["numerator"].sum() / points["denominator"].sum())
+        grid = np.unique(
+            np.concatenate(
+                [
+                    np.linspace(shown["denominator"].min(), shown["denominator"].max(), 60),
+                    shown["denominator"].to_numpy(dtype=float),
+                ]
+            )
+        )
+        limits = funnel_limits(grid, p0)
+        code = self.council.area_code
+        alt = funnel_alt_text(shown, limits, indicator, code, p0)
+        note = ""
+        if small.any():
+            note = (
+                f"{int(small.sum())} councils with a count below {self.threshold} are left out "
+                "of the funnel plot and its table, to protect small numbers."
+            )
+            alt += " " + note
+        caption = f"{indicator.title}: every council against the England proportion ({r['period']})"
+        figure = figure_html(funnel_plot(shown, limits, indicator, code, p0), alt, caption)
+        table = data_table_html(funnel_table(shown, limits, indicator), caption)
+        extra = f"<p class='note'>{html.escape(note)}</p>" if note else ""
+        self.glossary.use("confidence interval / significantly different")
+        return figure + table + extra
+
+    def indicator_html(self, indicator_id: str) -> str:
+        """One indicator's section: H3, description, paragraph, dot chart, funnel, tables."""
+        indicator = self.national.catalogue[indicator_id]
+        r = self.results[indicator_id]
+        heading = (
+            f"<h3 id='indicator-{html.escape(indicator_id)}'>{html.escape(indicator.title)}</h3>"
+            f"<p>{html.escape(indicator.description)}</p>"
+        )
+        paragraph = f"<p>{html.escape(self.narrative(indicator_id))}</p>"
+        if not r["published"]:
+            return f"<section>{heading}{paragraph}</section>"
+        when = f"<p class='period'>Period: {html.escape(r['period_words'])}.</p>"
+        rows = self._dot_rows(indicator_id)
+        name = self.council.area_name
+        caption = f"{indicator.title}: {name} against its comparators ({r['period']})"
+        dots = figure_html(
+            benchmark_dot_chart(rows, indicator, name),
+            benchmark_alt_text(rows, indicator, name),
+            caption,
+        )
+        table = data_table_html(benchmark_table(rows, indicator, name), caption)
+        return (
+            f"<section>{heading}{when}{paragraph}{dots}{table}"
+            f"{self._funnel_html(indicator_id)}</section>"
+        )
+
+    def sections_html(self) -> str:
+        """Every indicator's section (H3s under the notebook's H2)."""
+        return "\n".join(self.indicator_html(i) for i in self.indicators)
+
+    def heading_html(self) -> str:
+        """The H1, the lead sentence, and the fictional-data notice and warnings."""
+        council = self.council
+        lead = (
+            f"How {council.area_name} compares with England, the {council.region_name} region, "
+            "its 10 statistical neighbours and the councils judged Good or Outstanding by "
+            f"Ofsted, in the figures published for {self.year or 'no year'}."
+        )
+        parts = [f"<h1>{html.escape(self.title)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>"]
+        if self.fictional:
+            parts.append(
+                f"<div class='notice' role='note'><strong>Fictional data.</strong> "
+                f"{html.escape(FICTIONAL_NOTICE)}</div>"
+            )
+        for warning in self.warnings:
+            parts.append(f"<div class='warning' role='note'>{html.escape(warning)}</div>")
+        return "\n".join(parts)
+
+    def key_messages_html(self) -> str:
+        """The key messages as an H2 and a list."""
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in self.key_messages())
+        return f"<h2 id='key-messages'>Key messages</h2><ul class='key-messages'>{items}</ul>"
+
+    def overview(self) -> pd.DataFrame:
+        """One row per indicator: value, comparators, band or position, ranks, significance,
+        change."""
+        out = []
+        for indicator_id, r in self.results.items():
+            indicator = self.national.catalogue[indicator_id]
+            if not r["published"]:
+                out.append({"Indicator": indicator.title, self.council.area_name: r["note"]})
+                continue
+            c = r["comparators"]
+            band = r["quartile_band"] or r["compared_with_councils"] or "none"
+            rank = (
+                ""
+                if r["national_rank"] is None
+                else f"{r['national_rank']:.0f} of {r['rank_of']:.0f}"
+            )
+            among = (
+                ""
+                if r["neighbour_rank"] is None
+                else f"{r['neighbour_rank']:.0f} of {r['neighbour_rank_of']:.0f}"
+            )
+            out.append(
+                {
+                    "Indicator": indicator.title,
+                    self.council.area_name: self._show(indicator, r["value"], r["status"]),
+                    "England": self._show(indicator, c[ENGLAND]["value"]),
+                    "Region": self._show(indicator, c[REGION]["value"]),
+                    "Statistical neighbours": self._show(
+                        indicator, c[STATISTICAL_NEIGHBOURS]["value"]
+                    ),
+                    "Good or Outstanding": self._show(indicator, c[GOOD_OR_OUTSTANDING]["value"]),
+                    "Band (or against councils)": band,
+                    "National rank": rank or "no rank (neutral)",
+                    "Rank among neighbours": among or "no rank (neutral)",
+                    "Against England (95%)": r["compared_with_england"] or "cannot be tested",
+                    "Since last year": r["change"],
+                }
+            )
+        return pd.DataFrame(out).fillna("")
+
+    def overview_html(self) -> str:
+        caption = f"Every indicator against its comparators ({self.year or 'no published year'})"
+        return data_table_html(self.overview(), caption)
+
+    def glossary_html(self) -> str:
+        """The glossary of the terms used (call it after the sections), as an H2 with an id."""
+        return self.glossary.html().replace("<h2>", "<h2 id='glossary'>", 1)
+
+    def about_html(self) -> str:
+        """Where the data come from, and how the comparisons are made."""
+        method = {
+            "mean": "the average of the members with a figure, as LAIT",
+            "median": "the median of the members with a figure, as the DfE dashboard",
+            "pooled": "the members' numerators summed over their denominators",
+        }[self.national.method]
+        sources = [
+            "Explore Education Statistics (Department for Education): children in need, "
+            "referrals, child protection plans, children looked after and the children's "
+            "social work workforce",
+            f"the Local Authority Interactive Tool ({LAIT_FILE})",
+            f"the statistical neighbour model ({NEIGHBOURS_FILE})",
+            f"Ofsted's inspection outcomes for children's services ({OFSTED_FILE})",
+        ]
+        items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+        text = (
+            "Every figure was published by the Department for Education or Ofsted, under the "
+            "Open Government Licence v3.0. England and the region are the published figures. "
+            f"The statistical neighbours' and Good or Outstanding councils' figures are {method}; "
+            "n says how many had one, and suppressed figures are left out, never counted as "
+            "zero. Quartile bands follow LAIT. Significance is at 95% confidence (Wilson "
+            "intervals for percentages, Byar's for rates), only where counts are published. "
+            f"Counts below {self.threshold} are not shown."
+        )
+        missing = "".join(
+            f"<li>{html.escape(m)} was not found, so its figures are missing.</li>"
+            for m in self.national.data.missing
+        )
+        missing = f"<ul>{missing}</ul>" if missing else ""
+        return (
+            f"<h2 id='about-the-data'>About the data</h2><p>Sources:</p><ul>{items}</ul>"
+            f"{missing}<p>{html.escape(text)}</p>"
+        )
+
+    # --- summary ----------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        """The figures the report shows, for ``summary.json`` (no count below the threshold)."""
+        indicators = []
+        for r in self.results.values():
+            shown = {k: v for k, v in r.items() if k not in ("trend", "period_words")}
+            indicators.append(shown)
+        return {
+            "council": {
+                "la_number": self.council.la_number,
+                "area_code": self.council.area_code,
+                "name": self.council.area_name,
+            },
+            "title": self.title,
+            "notebook": NOTEBOOK,
+            "year": self.year,
+            "fictional": self.fictional,
+            "compendium_version": __version__,
+            "method": self.national.method,
+            "small_number_threshold": self.threshold,
+            "key_messages": self.key_messages(),
+            "indicators": indicators,
+            "warnings": self.warnings,
+        }
+
+    def save_summary(self, path: str | Path) -> Path:
+        """Write :meth:`summary` as JSON atomically (never a half-written file)."""
+        text = json.dumps(self.summary(), indent=2, sort_keys=True, default=str) + "\n"
+        return write_text(path, text)
+
+
+def prepare(
+    council: str | int,
+    year: int | str | None = None,
+    data_dir: str | Path | None = None,
+    indicators: Sequence[str] | None = None,
+    method: str = "mean",
+    small_number_threshold: int = SMALL_NUMBER_THRESHOLD,
+    fictional: bool = False,
+) -> BenchmarkReport:
+    """One council's annual benchmark report; ``year`` 0, "" or None is the latest published.
+
+    >>> report = prepare("936", 0, "../shared/data/dfe")  # doctest: +SKIP
+    >>> report.year  # doctest: +SKIP
+    2025
+    """
+    figures = national(data_dir, list(indicators or []) or None, method)
+    found = figures.data.directory.find(str(council))
+    latest = latest_year(figures.data.table)
+    chosen = int(year) if year not in (None, "", 0, "0") else latest
+    notes = [f"{name} was not found, so its figures are missing." for name in figures.data.missing]
+    if chosen is not None and latest is not None and chosen > latest:
+        notes.append(f"Nothing is published for {chosen} yet: the latest year is {latest}.")
+    return BenchmarkReport(
+        council=found,
+        year=chosen,
+        national=figures,
+        indicators=list(figures.indicators),
+        threshold=int(small_number_threshold),
+        fictional=fictional,
+        warnings=notes,
+    )
