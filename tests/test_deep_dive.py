@@ -1,0 +1,225 @@
+"""The indicator deep dive and data quality notebooks, end to end for the demo council, and the
+deep dive's disclosure control on a hand-made scorecard with small team counts.
+
+Where expected numbers come from: the demo's re-referrals shift up from April 2024 because team
+North's rate rises and team East's share grows (analysis.demo.DEMO_PATTERNS), so the deep dive
+must suggest April 2024 as a rebase and find a positive rate effect led by North and a positive
+mix effect led by East; the effects shown are checked against analysis.decomposition.kitagawa
+on the scorecard's own team counts (itself tested against a hand-worked example). The demo's
+LAIT re-referral figures are built from the same counts as its EES file, so the data quality
+report must find no disagreement. Small counts: the rules of analysis.disclosure (counts from 1
+to 9 hidden, a second count hidden where one could be worked out from the total).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import deep_dive
+from analysis.decomposition import groups_between, kitagawa
+from analysis.disclosure import SUPPRESSED
+from analysis.published import DATA_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+RENDER_SECONDS: dict[str, float] = {}
+
+
+def _render(name: str, demo_data: Path, folder: Path) -> Path:
+    from analysis.cli import main
+
+    run = folder / f"{name}.yml"
+    text = (ROOT / "params" / f"{name}.yml").read_text(encoding="utf-8")
+    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
+    started = time.perf_counter()
+    assert main(["render", str(run), "--out", str(folder / "out")]) == 0
+    RENDER_SECONDS[name] = time.perf_counter() - started
+    return folder / "out" / name / "E10999701"
+
+
+@pytest.fixture(scope="module")
+def deep(demo_data, tmp_path_factory) -> Path:
+    return _render("deep_dive_demo", demo_data, tmp_path_factory.mktemp("deep"))
+
+
+@pytest.fixture(scope="module")
+def quality(demo_data, tmp_path_factory) -> Path:
+    return _render("data_quality_demo", demo_data, tmp_path_factory.mktemp("quality"))
+
+
+def _check_page(page: str) -> None:
+    assert page.count("<h1") == 1
+    images = re.findall(r"<img [^>]*>", page)
+    for image in images:
+        alt = re.search(r'alt="([^"]*)"', image)
+        assert alt and alt[1].strip(), image[:120]
+    assert "<table" in page
+    for forbidden in ("<script", "Traceback", "stderr", 'src="http', "import "):
+        assert forbidden not in page, forbidden
+    assert "Fictional data." in page
+    levels = [int(n) for n in re.findall(r"<h([1-3])[ >]", page)]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    headings = re.findall(r"<h[23]([^>]*)>", page)
+    assert headings and all("id=" in attributes for attributes in headings)
+
+
+def _check_summary(folder: Path, notebook: str) -> dict:
+    summary = json.loads((folder / "summary.json").read_text())
+    assert set(summary) == {
+        "council",
+        "title",
+        "notebook",
+        "fictional",
+        "compendium_version",
+        "key_messages",
+        "warnings",
+    }
+    assert summary["council"] == {"la_number": "701", "area_code": "E10999701", "name": "Demoshire"}
+    assert summary["notebook"] == notebook and summary["fictional"] is True
+    assert summary["key_messages"] and all(isinstance(m, str) for m in summary["key_messages"])
+    return summary
+
+
+def test_deep_dive_renders_an_accessible_page(deep):
+    assert {p.name for p in deep.iterdir()} == {
+        "indicator_deep_dive.html",
+        "summary.json",
+        "parameters.yml",
+    }
+    page = (deep / "indicator_deep_dive.html").read_text()
+    _check_page(page)
+    # the whole area and four teams: five SPC charts and one contribution chart
+    assert len(re.findall(r"<img ", page)) == 6
+    for team in ("North", "South", "East", "West"):
+        assert f'id="team-{team.lower()}"' in page or f"id='team-{team.lower()}'" in page
+
+
+def test_deep_dive_labels_change_points_as_suggestions_and_applies_the_chosen_rebase(deep):
+    page = (deep / "indicator_deep_dive.html").read_text()
+    suggestions = page[page.index("Suggested rebase dates (suggestions only)") :]
+    assert "Apr 2024" in suggestions[: suggestions.index("</table>")]
+    assert "a rebase is a human decision" in page
+    assert "Rebased (chosen in the parameters) from April 2024." in page
+    summary = _check_summary(deep, "indicator_deep_dive")
+    assert any("suggestions only" in m for m in summary["key_messages"])
+
+
+def test_deep_dive_split_matches_kitagawa_on_the_scorecard(deep, demo_data):
+    from analysis.catalogue import load_catalogue
+    from analysis.demo import DEMO_COUNCIL
+    from analysis.local_scorecard import load_scorecard
+
+    local = load_scorecard(demo_data / "local" / "scorecard.csv", DEMO_COUNCIL, load_catalogue())
+    rows = local.loc[local["indicator"] == "rereferrals_12m_pct"]
+    split = kitagawa(groups_between(rows, "team", "Mar 2024", "Sep 2025"), scale=100)
+    by_team = split.set_index("group")
+    assert by_team["rate_effect"].idxmax() == "North"
+    assert by_team["mix_effect"].idxmax() == "East"
+    assert split["rate_effect"].sum() > 0 and split["mix_effect"].sum() > 0
+    page = (deep / "indicator_deep_dive.html").read_text()
+    summary = _check_summary(deep, "indicator_deep_dive")
+    rate = f"{split['rate_effect'].sum():.2f} percentage points is the rate effect"
+    assert any(rate in m for m in summary["key_messages"]), summary["key_messages"]
+    assert f"{by_team.loc['North', 'rate_effect']:.2f}" in page
+    assert "team North" in " ".join(summary["key_messages"])
+
+
+def test_data_quality_renders_and_finds_lait_and_ees_agree(quality):
+    page = (quality / "data_quality.html").read_text()
+    _check_page(page)
+    assert "Every year compared agrees." in page
+    summary = _check_summary(quality, "data_quality")
+    messages = " ".join(summary["key_messages"])
+    assert re.search(r"LAIT and EES: [1-9]\d* council-years compared, 0 differ", messages)
+    # the demo's suppressed (c) and not returned (x) months are counted, never as zero
+    assert re.search(r"\d+ cells have no value \(\d+ not available; \d+ suppressed\)", messages)
+
+
+def test_render_times_are_reasonable(deep, quality):
+    # measured on the 2-core development machine; generous so a loaded machine passes
+    assert RENDER_SECONDS and all(seconds < 240 for seconds in RENDER_SECONDS.values())
+
+
+# --- small counts on a hand-made scorecard -----------------------------------------------------
+
+
+def _scorecard(path: Path) -> Path:
+    """14 months of re-referrals for two teams: A (about 100 referrals) and B (6 referrals,
+    1 or 2 re-referrals: counts to hide)."""
+    ends = pd.date_range("2024-04-30", periods=14, freq="ME")
+    rows = []
+    for i, end in enumerate(ends):
+        teams = {"team: A": (20 + i % 3, 100 + i), "team: B": (1 + i % 2, 6)}
+        total = tuple(sum(v[k] for v in teams.values()) for k in (0, 1))
+        for breakdown, (n, d) in {"all": total, **teams}.items():
+            rows.append(
+                {
+                    "indicator": "rereferrals_12m_pct",
+                    "period_end": end.strftime("%Y-%m-%d"),
+                    "breakdown": breakdown,
+                    "value": round(100 * n / d, 4),
+                    "numerator": n,
+                    "denominator": d,
+                }
+            )
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def small(tmp_path, monkeypatch) -> deep_dive.DeepDive:
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    return deep_dive.prepare(
+        council="936",
+        indicator="rereferrals_12m_pct",
+        dimension="team",
+        period_end="2025-05-31",
+        scorecard_path=str(_scorecard(tmp_path / "scorecard.csv")),
+    )
+
+
+def test_periods_to_compare_default_to_the_latest_and_a_year_before(small):
+    assert (small.compare_from, small.compare_to) == ("May 2024", "May 2025")
+
+
+def test_small_team_counts_are_hidden_in_every_table(small):
+    protected = small.protected_rows()
+    team_b = protected.loc[small.rows["breakdown"].to_numpy() == "team: B"]
+    assert (team_b["numerator"] == SUPPRESSED).all()
+    assert (team_b["denominator"] == SUPPRESSED).all()
+    assert (team_b["value"] == SUPPRESSED).all()
+    # only two teams: A is hidden too, else B = all - A
+    team_a = protected.loc[small.rows["breakdown"].to_numpy() == "team: A"]
+    assert (team_a["numerator"] == SUPPRESSED).all()
+    html = small.groups_html() + small.whole_area_html() + small.contribution_html()
+    for count in ("1", "2", "6"):
+        assert f"<td>{count}</td>" not in html
+    split = small.split()
+    table, notes = small.split_table(split)
+    assert (table.loc[:1, "Rate effect"] == SUPPRESSED).all()
+    assert any("hidden count" in n for n in notes)
+    # no group is drawn in the contribution chart, and its alt text says so
+    assert small._visible_groups(split).empty
+    assert "2 group(s) with small counts are not shown" in html
+
+
+def test_an_unknown_indicator_or_dimension_is_reported(small, tmp_path, monkeypatch):
+    from analysis.errors import DataError
+
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    with pytest.raises(DataError, match="unknown indicator id 'nope'"):
+        deep_dive.prepare("936", "nope", "team", "2025-05-31", str(tmp_path / "x.csv"))
+    other = deep_dive.prepare(
+        "936",
+        "rereferrals_12m_pct",
+        "age",
+        "2025-05-31",
+        str(_scorecard(tmp_path / "s.csv")),
+    )
+    assert any("no breakdown by 'age'" in w and "team" in w for w in other.warnings)
+    assert "no rows broken down by age" in other.groups_html()
