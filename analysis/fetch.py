@@ -212,7 +212,14 @@ def fetch(
     except OSError as error:
         raise DataError(out, f"cannot create the data folder ({error.strerror})") from None
     manifest = _Manifest.read(out / MANIFEST)
-    return [_fetch_one(source, out, manifest, retries, backoff, timeout) for source in sources]
+    outcomes = []
+    for source in sources:
+        try:
+            outcomes.append(_fetch_one(source, out, manifest, retries, backoff, timeout))
+        except OSError as error:
+            why = f"cannot write it ({error.strerror or error})"
+            outcomes.append(Outcome(source.path, "failed", why))
+    return outcomes
 
 
 def summary(outcomes: list[Outcome]) -> list[str]:
@@ -240,20 +247,6 @@ def summary(outcomes: list[Outcome]) -> list[str]:
 
 
 def _fetch_one(
-    source: Source,
-    out: Path,
-    manifest: _Manifest,
-    retries: int,
-    backoff: float,
-    timeout: float,
-) -> Outcome:
-    try:
-        return _fetch_file(source, out, manifest, retries, backoff, timeout)
-    except OSError as error:
-        return Outcome(source.path, "failed", f"cannot write it ({error.strerror or error})")
-
-
-def _fetch_file(
     source: Source,
     out: Path,
     manifest: _Manifest,
@@ -364,8 +357,10 @@ def _download(
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return None
-        if error.code == 416:
-            partial.unlink(missing_ok=True)
+        if error.code == 416 and start:  # the part kept is not part of the file: start again
+            partial.unlink()
+            manifest.partial.pop(source.path, None)
+            return _download(source, partial, record, manifest, timeout)
         raise
     with response:
         expected = response.headers.get("Content-Length")

@@ -56,6 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
         start = 0
         if wanted and self.headers.get("If-Range") == last_modified:
             start = int(wanted.removeprefix("bytes=").split("-")[0])
+        if start >= len(data):
+            return self._answer(name, 416)
         body = data[start:]
         self._answer(name, 206 if start else 200, end=False)
         if start:
@@ -306,3 +308,25 @@ def test_a_bad_sources_file_ends_the_command_with_one_line(tmp_path, capsys):
         f"compendium: {path}: expected a list of files under 'sources:' (path, url, publication)\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.real_data
+def test_a_kept_part_that_does_not_fit_the_file_is_dropped_and_the_file_fetched_again(
+    served, tmp_path
+):
+    out = tmp_path / "out"
+    sources = load_sources(_small_sources(served, tmp_path))
+    served.faults[C1] = 1_000
+    assert _by_path(fetch(out, sources, retries=1))[C1].status == "failed"
+    kept = out / "ees" / f".{Path(C1).stem}.partial.csv"
+    too_long = (served.root / C1).read_bytes() + b"more than the file"
+    kept.write_bytes(too_long)
+    served.faults.clear()
+    served.log.clear()
+    assert _by_path(fetch(out, sources))[C1].status == "new"
+    assert [(c, r) for n, c, r in served.log if n == C1] == [
+        (416, f"bytes={len(too_long)}-"),
+        (200, None),
+    ]
+    assert (out / C1).read_bytes() == (served.root / C1).read_bytes()
+    assert not kept.exists()
