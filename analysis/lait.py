@@ -18,11 +18,11 @@ import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
-from analysis.ees import DataWarning
+from analysis.ees import DataWarning, without_duplicates
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
-from analysis.values import parse_cells
+from analysis.values import impossible_figures, parse_cells
 
 COLUMNS_LAIT = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number", "Region"]
 ENGLAND = "970"
@@ -35,12 +35,16 @@ def load_lait(
     directory: Directory | None = None,
     measures: list[str] | None = None,
     catalogue: dict[str, Indicator] | None = None,
+    percentages: list[str] | None = None,
 ) -> pd.DataFrame:
     """LAIT measures (all, or ``measures``) as the tidy table.
 
     Rows whose year label cannot be read and that carry no value are left out with a
-    :class:`DataWarning`; such a row with a value is an error. An LA number that the directory does
-    not know is an error naming the row.
+    :class:`DataWarning`; such a row with a value is an error. An LA number that the directory
+    does not know, and a measure, area and year given twice with different values, are errors
+    naming the row (row 1 is the parquet's first row). ``percentages`` are measures whose
+    values are percentages of a whole, checked to lie from 0 to 100 (LAIT's own units do not
+    say so reliably: some "%" measures are gaps, below 0, or shares above 100).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -91,7 +95,17 @@ def load_lait(
     out["status"] = status
     out["source"] = "LAIT " + short
     out = out.loc[~unreadable]
-    return conform(out[[c for c in COLUMNS if c in out]])
+    out.index = out.index + 1
+    for measure in percentages or []:
+        rows = out.loc[out["indicator"] == measure]
+        problem = impossible_figures(rows["value"], None, None, "percent")
+        if problem:
+            position, _, expected = problem
+            raise DataError(parquet_path, expected, row=int(rows.index[position]), column="Values")
+    tidy = without_duplicates(
+        conform(out[[c for c in COLUMNS if c in out]]).set_axis(out.index), parquet_path
+    )
+    return tidy.reset_index(drop=True)
 
 
 def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:

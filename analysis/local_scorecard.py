@@ -16,6 +16,8 @@ Two layouts are read, from CSV or Excel:
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,74 +25,121 @@ import pandas as pd
 
 from analysis.areas import Council
 from analysis.catalogue import Indicator
-from analysis.ees import read_ees_csv
+from analysis.ees import DataWarning, read_ees_csv
 from analysis.errors import DataError
 from analysis.periods import month_label, quarter_label
 from analysis.tidy import ALL, conform
-from analysis.values import parse_cells
+from analysis.values import impossible_figures, parse_cells
 
 LONG_KEYS = ("indicator", "period_end", "value")
 MEASURES = ("value", "numerator", "denominator")
+#: How far down a workbook sheet the header row (the one with ``indicator``) may be.
+HEADER_SEARCH_ROWS = 20
 
 
 def _read(path: Path) -> pd.DataFrame:
+    """The scorecard's cells as text, with ``_row``: the file row of each row. In a workbook
+    the header is the first row with a cell ``indicator`` (title rows above it are skipped)."""
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
-            table = pd.read_excel(path, dtype=object)
+            raw = pd.read_excel(path, dtype=object, header=None)
         except (OSError, ValueError) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
-        table.columns = [
-            c.strftime("%Y-%m") if isinstance(c, (pd.Timestamp, np.datetime64)) else str(c).strip()
-            for c in table.columns
+        labels = raw.head(HEADER_SEARCH_ROWS).apply(
+            lambda r: r.astype(str).str.strip().str.lower().eq("indicator").any(), axis=1
+        )
+        if not labels.any():
+            raise DataError(
+                path,
+                f"expected a header row with a cell 'indicator' in the first "
+                f"{HEADER_SEARCH_ROWS} rows",
+                row=1,
+            )
+        start = int(np.flatnonzero(labels.to_numpy())[0])
+        header = [
+            c.strftime("%Y-%m")
+            if isinstance(c, (pd.Timestamp, dt.datetime, np.datetime64))
+            else str(c).strip()
+            for c in raw.iloc[start]
         ]
-        return table.astype(object).where(table.notna(), "").astype(str)
-    return read_ees_csv(path, ["indicator"])
+        table = raw.iloc[start + 1 :].set_axis(header, axis=1)
+        table = table.loc[:, [c not in ("", "nan") for c in header]]
+        table = table.loc[table.notna().any(axis=1)]
+        table = table.astype(object).where(table.notna(), "").astype(str)
+        return table.assign(_row=table.index + 1)
+    table = read_ees_csv(path, ["indicator"])
+    return table.assign(_row=table.index)
 
 
-def _month_end(labels: pd.Series, path: Path, column: str, first_row: int) -> pd.Series:
+def _month_end(labels: pd.Series, path: Path, column: str, rows: pd.Series | None) -> pd.Series:
     text = labels.astype(str).str.strip()
     parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    for fmt in ("%Y-%m", "%b %Y", "%B %Y", "%b-%y", "%b %y", "%d/%m/%Y"):
+    for fmt in ("%Y-%m", "%b %Y", "%B %Y", "%b-%y", "%b %y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
         parsed = parsed.fillna(pd.to_datetime(text, format=fmt, errors="coerce"))
     if parsed.isna().any():
         where = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise DataError(
             path,
             f"expected a month such as 2024-04-30, 2024-04 or Apr 2024, found {text.iloc[where]!r}",
-            row=first_row + where,
-            column=column,
+            row=1 if rows is None else int(rows.iloc[where]),
+            column=column if rows is not None else text.iloc[where],
         )
     return parsed + pd.offsets.MonthEnd(0)
 
 
 def _wide_to_long(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     keys = [c for c in ("indicator", "breakdown", "measure") if c in table.columns]
-    months = [c for c in table.columns if c not in keys]
+    months = [c for c in table.columns if c not in keys and c != "_row"]
     if not months:
         raise DataError(path, "expected one column per month after the indicator column", row=1)
-    ends = _month_end(pd.Series(months), path, "header", first_row=1)
+    ends = _month_end(pd.Series(months), path, "header", None)
     header_of = dict(zip(months, ends.dt.strftime("%Y-%m-%d"), strict=True))
-    table = table.assign(_row=np.arange(len(table)) + 2)
+    if len(set(header_of.values())) < len(months):
+        raise DataError(path, "expected each month once in the header, found one twice", row=1)
     long = table.melt(
-        id_vars=keys + ["_row"], value_vars=months, var_name="month", value_name="cell"
+        id_vars=keys + ["_row"], value_vars=months, var_name="_column", value_name="cell"
     )
-    long["period_end"] = long["month"].map(header_of)
-    if "measure" in long:
-        bad = ~long["measure"].isin(MEASURES)
-        if bad.any():
-            raise DataError(
-                path,
-                f"expected measure to be one of {', '.join(MEASURES)}",
-                row=int(long.loc[bad, "_row"].iloc[0]),
-                column="measure",
-            )
-        index = [k for k in keys if k != "measure"] + ["period_end", "month"]
-        long = long.pivot_table(index=index, columns="measure", values="cell", aggfunc="first")
-        long = long.reset_index()
-        long["_row"] = 0
-    else:
-        long = long.rename(columns={"cell": "value"})
-    return long
+    long["period_end"] = long["_column"].map(header_of)
+    if "measure" not in long:
+        return long.rename(columns={"cell": "value"})
+    bad = ~long["measure"].isin(MEASURES)
+    if bad.any():
+        raise DataError(
+            path,
+            f"expected measure to be one of {', '.join(MEASURES)}",
+            row=int(long.loc[bad, "_row"].iloc[0]),
+            column="measure",
+        )
+    for measure in MEASURES:
+        rows = long.loc[long["measure"] == measure]
+        _parse(rows.rename(columns={"cell": measure}), measure, path)
+    index = [k for k in keys if k != "measure"] + ["period_end"]
+    repeated = long.duplicated(index + ["measure"], keep=False)
+    if repeated.any():
+        raise DataError(
+            path,
+            "expected one row per indicator, breakdown and measure; found a repeat",
+            row=int(long.loc[repeated, "_row"].iloc[1]),
+            column="measure",
+        )
+    cells = long.pivot(index=index, columns="measure", values="cell")
+    where = long.pivot(index=index, columns="measure", values="_row").min(axis=1)
+    columns = long.pivot(index=index, columns="measure", values="_column").iloc[:, 0]
+    return cells.assign(_row=where, _column=columns).reset_index().fillna("")
+
+
+def _parse(table: pd.DataFrame, role: str, path: Path) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_cells` on one measure, its errors naming the file row and column."""
+    try:
+        return parse_cells(table[role].fillna("").reset_index(drop=True), path, role, 0)
+    except DataError as error:
+        raise DataError(path, error.expected, *_where(table, int(error.row), role)) from None
+
+
+def _where(table: pd.DataFrame, position: int, role: str) -> tuple[int | None, str]:
+    """File row and column of the cell of ``role`` at ``position`` of the long table."""
+    at = table.iloc[position]
+    return int(at["_row"]) or None, str(at["_column"]) if "_column" in table else role
 
 
 def load_scorecard(
@@ -99,17 +148,19 @@ def load_scorecard(
     """The scorecard at ``path`` for ``council`` as the tidy table (catalogue ids, local periods).
 
     Scorecard ids that the catalogue does not know are an error naming the row, so a typing
-    mistake never drops an indicator silently.
+    mistake never drops an indicator silently; so are figures that cannot be right
+    (:func:`analysis.values.impossible_figures`) and repeated months. Months missing inside a
+    series are named in a :class:`DataWarning` (the chart joins the months either side).
     """
     path = Path(path)
     table = _read(path)
     if table.empty:
         raise DataError(path, "expected scorecard rows after the header, found none", row=2)
     is_long = all(c in table.columns for c in LONG_KEYS)
-    if is_long:
-        table = table.assign(_row=np.arange(len(table)) + 2)
-    else:
+    if not is_long:
         table = _wide_to_long(table, path)
+    table = table.reset_index(drop=True)
+    table["indicator"] = table["indicator"].astype(str).str.strip()
     local_ids = {i.local["id"]: i for i in catalogue.values() if i.local}
     unknown = ~table["indicator"].isin(list(local_ids))
     if unknown.any():
@@ -121,10 +172,9 @@ def load_scorecard(
             row=int(row["_row"]) or None,
             column="indicator",
         )
-    first_row = 2
     out = pd.DataFrame(index=table.index)
     out["indicator"] = table["indicator"].map({k: v.id for k, v in local_ids.items()})
-    ends = _month_end(table["period_end"], path, "period_end", first_row)
+    ends = _month_end(table["period_end"], path, "period_end", table["_row"])
     kind = table.get("period_type", pd.Series("", index=table.index)).replace("", pd.NA)
     default_kind = table["indicator"].map(
         {k: v.local.get("frequency", "month") for k, v in local_ids.items()}
@@ -135,7 +185,7 @@ def load_scorecard(
         raise DataError(
             path,
             "expected period_type month or quarter",
-            row=first_row + where,
+            row=int(table["_row"].iloc[where]),
             column="period_type",
         )
     months_back = np.where(kind == "quarter", 2, 0)
@@ -155,30 +205,17 @@ def load_scorecard(
     ]
     for role in MEASURES:
         if role in table:
-            parsed, status = parse_cells(table[role].fillna(""), path, role, first_row)
+            parsed, status = _parse(table, role, path)
             out[role] = parsed
             if role == "value":
                 out["status"] = status
     if "status" in table:
         given = table["status"].astype("string").str.strip().replace("", pd.NA)
         out["status"] = given.where(out["value"].isna(), pd.NA).fillna(out["status"])
-    negative = (out[[m for m in MEASURES if m in out]] < 0).any(axis=1)
-    if negative.any():
-        where = int(np.flatnonzero(negative.to_numpy())[0])
-        raise DataError(
-            path, "expected values, numerators and denominators of 0 or more", row=first_row + where
-        )
-    if "numerator" in out and "denominator" in out:
-        over = out["numerator"] > out["denominator"]
-        if over.any():
-            where = int(np.flatnonzero(over.to_numpy())[0])
-            raise DataError(
-                path,
-                "expected the numerator not to exceed the denominator",
-                row=first_row + where,
-                column="numerator",
-            )
-    out["breakdown"] = table.get("breakdown", pd.Series(ALL, index=table.index)).replace("", ALL)
+    _check_figures(out, table, path, {i.id: i for i in local_ids.values()})
+    out["breakdown"] = (
+        table.get("breakdown", pd.Series(ALL, index=table.index)).str.strip().replace("", ALL)
+    )
     out["area_code"] = council.area_code
     out["area_name"] = council.area_name
     out["area_level"] = "local authority"
@@ -190,10 +227,59 @@ def load_scorecard(
     tidy = conform(out)
     repeated = tidy.duplicated(["indicator", "breakdown", "period"], keep=False)
     if repeated.any():
-        where = int(np.flatnonzero(repeated.to_numpy())[0])
+        where = int(np.flatnonzero(repeated.to_numpy())[1])
         raise DataError(
             path,
             "expected one row per indicator, breakdown and month; found a repeat",
-            row=first_row + where,
+            row=int(table["_row"].iloc[where]) or None,
         )
-    return tidy.sort_values(["indicator", "breakdown", "period_end"]).reset_index(drop=True)
+    tidy = tidy.sort_values(["indicator", "breakdown", "period_end"]).reset_index(drop=True)
+    _warn_gaps(tidy, path)
+    return tidy
+
+
+def _check_figures(
+    out: pd.DataFrame, table: pd.DataFrame, path: Path, catalogue: dict[str, Indicator]
+) -> None:
+    """Figures that cannot be right, indicator by indicator, are an error naming the cell."""
+    for indicator_id, rows in out.groupby("indicator", sort=False):
+        problem = impossible_figures(
+            rows["value"],
+            rows.get("numerator"),
+            rows.get("denominator"),
+            catalogue[indicator_id].unit,
+        )
+        if problem:
+            position, role, expected = problem
+            at = table.loc[rows.index[position]]
+            column = str(at["_column"]) if "_column" in table else role
+            raise DataError(path, expected, row=int(at["_row"]) or None, column=column)
+
+
+def _warn_gaps(tidy: pd.DataFrame, path: Path) -> None:
+    """Name the months (or quarters) missing inside each series."""
+    step = {"month": 1, "quarter": 3}
+    gaps = []
+    for (indicator, breakdown, kind), rows in tidy.groupby(
+        ["indicator", "breakdown", "period_type"], sort=False
+    ):
+        ends = rows["period_end"]
+        months = (ends.dt.year * 12 + ends.dt.month).to_numpy()
+        expected = np.arange(months.min(), months.max() + 1, step[kind])
+        missing = sorted(set(expected) - set(months))
+        if missing:
+            labels = [
+                (quarter_label if kind == "quarter" else month_label)(
+                    pd.Timestamp((m - 1) // 12, (m - 1) % 12 + 1, 1) + pd.offsets.MonthEnd(0)
+                )
+                for m in missing
+            ]
+            gaps.append(f"{indicator} ({breakdown}): {', '.join(labels)}")
+    if gaps:
+        warnings.warn(
+            DataWarning(
+                f"{path.name} has no row for some periods inside a series, so the chart joins "
+                f"the periods either side: {'; '.join(gaps)}"
+            ),
+            stacklevel=3,
+        )

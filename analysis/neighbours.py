@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.areas import normalise_la_number
@@ -55,15 +56,35 @@ def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, li
                 row=first_row + 1 + offset,
                 column=str(focus_column),
             )
-        members = normalise_la_number(pd.Series(list(row))).dropna().tolist()
-        groups[str(la_number)] = members
+        members = normalise_la_number(pd.Series(list(row)))
+        malformed = members.notna() & ~members.str.fullmatch(r"\d{3}").fillna(False)
+        if malformed.any():
+            at = int(np.flatnonzero(malformed.to_numpy())[0])
+            raise DataError(
+                path,
+                f"expected a 3-digit DfE number, found {members.iloc[at]!r}",
+                row=first_row + 1 + offset,
+                column=str(ordered[at]),
+            )
+        if str(la_number) in groups:
+            raise DataError(
+                path,
+                f"expected one row for council {la_number}, found a second",
+                row=first_row + 1 + offset,
+                column=str(focus_column),
+            )
+        groups[str(la_number)] = members.dropna().tolist()
     if not groups:
         raise DataError(path, "expected at least one council with its neighbours")
     return groups
 
 
 def load_neighbours(path: str | Path) -> dict[str, list[str]]:
-    """DfE number -> its statistical neighbours' DfE numbers, closest first."""
+    """DfE number -> its statistical neighbours' DfE numbers, closest first.
+
+    A council listed twice, or a cell that is not a 3-digit DfE number, is an error naming
+    the row and column.
+    """
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:

@@ -22,7 +22,11 @@ OVERALL = "Overall effectiveness"
 
 
 def load_ilacs(path: str | Path) -> pd.DataFrame:
-    """One row per council: area_code, area_name, inspection_date, overall_effectiveness."""
+    """One row per council: area_code, area_name, inspection_date, overall_effectiveness.
+
+    A judgement, code or date that cannot be read, or a council listed twice, is an error
+    naming the row (the sheet row, counting from 1) and column.
+    """
     path = Path(path)
     try:
         raw = pd.read_excel(path, sheet_name=SHEET, header=None, dtype=str)
@@ -42,18 +46,34 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
     judgement = table[OVERALL].astype(str).str.strip()
     bad = ~judgement.isin(JUDGEMENTS)
     if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0]) + start + 2
+        row = int(table.index[bad.to_numpy()][0]) + 1
         raise DataError(
             path,
             f"expected one of {', '.join(JUDGEMENTS)}, found {judgement[bad].iloc[0]!r}",
             row=row,
             column=OVERALL,
         )
+    rows = pd.Series(table.index + 1, index=table.index)
+    code = table[CODE].astype(str).str.strip()
+    malformed = ~code.str.fullmatch(r"E\d{8}")
+    repeated = code.duplicated()
+    dates = pd.to_datetime(table["Inspection date"], errors="coerce")
+    for bad, column, expected in (
+        (malformed, CODE, "a 9-character ONS code such as E10000030"),
+        (repeated, CODE, "one row per council (this sheet has each council's latest judgement)"),
+        (dates.isna(), "Inspection date", "a date"),
+    ):
+        if bad.any():
+            at = bad.to_numpy().nonzero()[0][0]
+            found = table[column].iloc[at]
+            raise DataError(
+                path, f"expected {expected}, found {found!r}", row=int(rows.iloc[at]), column=column
+            )
     return pd.DataFrame(
         {
-            "area_code": table[CODE].astype(str).str.strip(),
+            "area_code": code,
             "area_name": table[NAME].astype(str).str.strip(),
-            "inspection_date": pd.to_datetime(table["Inspection date"], errors="coerce"),
+            "inspection_date": dates,
             "overall_effectiveness": judgement,
         }
     ).reset_index(drop=True)

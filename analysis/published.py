@@ -93,8 +93,13 @@ def load_published(
     lait_codes = {i.source["lait"]: i.id for i in chosen if "lait" in i.source}
     if lait_codes:
         if (folder / LAIT_FILE).exists() and (folder / LAIT_DICTIONARY).exists():
+            percentages = [c for c, i in lait_codes.items() if catalogue[i].is_proportion]
             lait = load_lait(
-                folder / LAIT_FILE, folder / LAIT_DICTIONARY, directory, list(lait_codes)
+                folder / LAIT_FILE,
+                folder / LAIT_DICTIONARY,
+                directory,
+                list(lait_codes),
+                percentages=percentages,
             )
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()
