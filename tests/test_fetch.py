@@ -56,7 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
         start = 0
         if wanted and self.headers.get("If-Range") == last_modified:
             start = int(wanted.removeprefix("bytes=").split("-")[0])
-        if start >= len(data):
+        if start and start >= len(data):
             return self._answer(name, 416)
         body = data[start:]
         self._answer(name, 206 if start else 200, end=False)
