@@ -1367,6 +1367,8 @@ def contribution_alt_text(
     'Re-referrals: the overall change was +4.6 percentage points: rate effect +3.1, ...'
     """
 
+    from analysis.decomposition import largest_contribution
+
     def signed(value: float) -> str:
         return f"{'+' if value > 0 else ''}{_number(value, decimals)}"
 
@@ -1374,9 +1376,9 @@ def contribution_alt_text(
         f"{title}: the overall change was {signed(split.attrs['change'])} {units}: rate effect "
         f"{signed(split['rate_effect'].sum())} and mix effect {signed(split['mix_effect'].sum())}."
     )
-    if len(shown):
-        top = shown.loc[shown["contribution"].abs().idxmax()]
-        part = "rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "mix"
+    largest = largest_contribution(shown)
+    if largest is not None:
+        top, part = largest
         text += (
             f" The largest contribution shown is {top['group']}'s, "
             f"{signed(top['contribution'])} {units}, mostly its {part} effect "

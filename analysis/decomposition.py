@@ -103,6 +103,23 @@ def kitagawa(groups: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
     return out
 
 
+def largest_contribution(split: pd.DataFrame) -> tuple[pd.Series, str] | None:
+    """The group of :func:`kitagawa` with the largest contribution either way, and which of
+    its two effects ("rate" or "mix") is the larger; None for no groups.
+
+    >>> split = kitagawa(pd.DataFrame({"group": ["N", "S"], "numerator_from": [20, 30],
+    ...     "denominator_from": [100, 100], "numerator_to": [45, 30],
+    ...     "denominator_to": [150, 100]}), scale=100)
+    >>> row, part = largest_contribution(split)
+    >>> row["group"], part
+    ('N', 'rate')
+    """
+    if split.empty:
+        return None
+    top = split.loc[split["contribution"].abs().idxmax()]
+    return top, "rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "mix"
+
+
 def groups_between(
     table: pd.DataFrame, dimension: str, period_from: str, period_to: str
 ) -> pd.DataFrame:

@@ -22,6 +22,7 @@ Every table goes through :func:`analysis.disclosure.protect_table`: counts from 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import json
 import os
@@ -46,7 +47,7 @@ from analysis.charts import (
     spc_chart,
     spc_table,
 )
-from analysis.decomposition import groups_between, kitagawa
+from analysis.decomposition import groups_between, kitagawa, largest_contribution
 from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
@@ -164,7 +165,7 @@ class DeepDive:
     def _group_name(self, breakdown: str) -> str:
         return breakdown.split(":", 1)[1].strip() if ":" in breakdown else breakdown
 
-    @property
+    @functools.cached_property
     def charts(self) -> pd.DataFrame:
         """XmR charts of the whole area and each group, with the chosen rebases applied."""
         rebase = {self.indicator.id: self.rebase} if self.rebase else None
@@ -177,6 +178,7 @@ class DeepDive:
     def summary_of(self, breakdown: str) -> dict:
         return spc.summarise(self.chart_of(breakdown), self.indicator.polarity)
 
+    @functools.cached_property
     def suggestions(self) -> pd.DataFrame:
         """Change points PELT suggests in the whole-area series (suggestions only)."""
         whole = self.rows.loc[self.rows["breakdown"] == ALL].dropna(subset=["value"])
@@ -204,6 +206,7 @@ class DeepDive:
     def _shown(self, value: float) -> str:
         return format_number(self.indicator, value)
 
+    @functools.cached_property
     def protected_rows(self) -> pd.DataFrame:
         """Every row's numerator, denominator and value as text, small counts hidden.
 
@@ -242,7 +245,7 @@ class DeepDive:
         """The numbers behind one series' chart: counts and value (protected), SPC lines."""
         chart = self.chart_of(breakdown)
         numbers = spc_table(chart, self.indicator)
-        protected = self.protected_rows()
+        protected = self.protected_rows
         mine = protected.loc[self.rows["breakdown"].to_numpy() == breakdown].set_index("period")
         mine = mine.reindex(chart["period"])
         return pd.DataFrame(
@@ -299,7 +302,7 @@ class DeepDive:
         return "".join(parts)
 
     def suggestions_html(self) -> str:
-        suggestions = self.suggestions()
+        suggestions = self.suggestions
         heading = "<h3 id='suggested-rebases'>Suggested rebase dates (suggestions only)</h3>"
         if suggestions.empty:
             reason = suggestions.attrs.get("reason") or "no change in level was found"
@@ -330,7 +333,7 @@ class DeepDive:
 
     def groups_overview(self) -> pd.DataFrame:
         """One row per group: latest value (protected), mean, limits and variation."""
-        protected = self.protected_rows()
+        protected = self.protected_rows
         rows = []
         for breakdown in self.groups:
             summary = self.summary_of(breakdown)
@@ -460,9 +463,9 @@ class DeepDive:
             f"changing, at their average share) and {format_value(mix, dps)} {units} the mix "
             f"effect (groups' shares changing, at their average rate).",
         ]
-        if len(shown_groups):
-            top = shown_groups.loc[shown_groups["contribution"].abs().idxmax()]
-            part = "rate" if abs(top["rate_effect"]) >= abs(top["mix_effect"]) else "mix"
+        largest = largest_contribution(shown_groups)
+        if largest is not None:
+            top, part = largest
             sentences.append(
                 f"The largest contribution among the groups shown came from {self.dimension} "
                 f"{top['group']}: {format_value(top['contribution'], dps)} {units}, mostly "
@@ -523,7 +526,7 @@ class DeepDive:
         messages = []
         if (self.rows["breakdown"] == ALL).any():
             messages.append(spc_sentence(self.indicator, self.summary_of(ALL), None))
-        suggestions = self.suggestions()
+        suggestions = self.suggestions
         if len(suggestions):
             periods = ", ".join(str(p) for p in suggestions["period"])
             messages.append(

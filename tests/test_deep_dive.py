@@ -188,7 +188,7 @@ def test_periods_to_compare_default_to_the_latest_and_a_year_before(small):
 
 
 def test_small_team_counts_are_hidden_in_every_table(small):
-    protected = small.protected_rows()
+    protected = small.protected_rows
     team_b = protected.loc[small.rows["breakdown"].to_numpy() == "team: B"]
     assert (team_b["numerator"] == SUPPRESSED).all()
     assert (team_b["denominator"] == SUPPRESSED).all()
