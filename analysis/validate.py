@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from analysis.areas import Council, Directory
-from analysis.catalogue import load_catalogue
+from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -26,6 +27,7 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import load_ilacs
 from analysis.params import load_run_file
 from analysis.population import POPULATION_INDICATOR, load_population
+from analysis.published import load_published
 
 #: Stands in for the council when a scorecard is checked on its own.
 ANY_COUNCIL = Council("000", "E00000000", "(scorecard check)", "", "")
@@ -72,7 +74,11 @@ def _check(path: Path) -> str:
         return _describe(pd.concat(tables, ignore_index=True))
     if path.suffix == ".parquet":
         dictionary = path.parent / "lait_data_dictionary.csv"
-        return _describe(load_lait(path, dictionary))
+        directory = Directory.default()
+        beside = path.parent.parent / "ees" / POPULATION_INDICATOR.source["ees"]["file"]
+        if beside.exists():  # councils the code list lacks (the demo's) are in the EES files
+            directory = directory.extended(load_population(beside))
+        return _describe(load_lait(path, dictionary, directory))
     if name.startswith("sn_"):
         groups = load_neighbours(path)
         return (
@@ -81,11 +87,35 @@ def _check(path: Path) -> str:
     if path.suffix == ".ods":
         return f"{len(load_ilacs(path))} councils with an Ofsted judgement"
     if path.suffix in (".yml", ".yaml"):
-        run = load_run_file(path)
-        return f"run {run.name!r}: {run.notebook.name} for council {run.parameters['council']}"
-    if name == "lait_data_dictionary.csv" or path.suffix == ".txt" or name.startswith("la_code"):
-        return "read with its companion file"
+        if _is_catalogue(path):
+            return f"catalogue file: {len(load_catalogue(path))} indicators with the core ones"
+        load_run_file(path)
+        return "run file: parameters, paths and notebook checked"
+    if name == "lait_data_dictionary.csv":
+        return f"{len(lait_catalogue(path))} LAIT measures"
+    if path.suffix == ".txt" or name.startswith("la_code"):
+        return "not read by Compendium"
     return _describe(load_scorecard(path, ANY_COUNCIL, catalogue))
+
+
+def _is_catalogue(path: Path) -> bool:
+    """A council catalogue file maps indicator ids to mappings with a title; a run file not."""
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return (
+        isinstance(entries, dict)
+        and bool(entries)
+        and all(isinstance(v, dict) and "title" in v for v in entries.values())
+    )
+
+
+def _check_folder(path: Path) -> str:
+    data = load_published(path)
+    return f"loaded as a whole: {_describe(data.table)}" + (
+        f"; missing: {', '.join(data.missing)}" if data.missing else ""
+    )
 
 
 def validate_paths(paths: list[str | Path]) -> list[Finding]:
@@ -93,13 +123,16 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
     files: list[Path] = []
     for given in map(Path, paths):
         files += sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+    folders = [p for p in map(Path, paths) if (p / "ees").is_dir() or (p / "lait").is_dir()]
     findings = []
-    for path in files:
+    for path, check in [(p, _check) for p in files] + [(p, _check_folder) for p in folders]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                message, ok = _check(path), True
+                message, ok = check(path), True
             except (DataError, KeyError) as error:
                 message, ok = (error.args[0] if isinstance(error, KeyError) else str(error)), False
+            except Exception as error:  # noqa: BLE001 - a finding, never a traceback
+                message, ok = f"{path}: could not be read ({type(error).__name__}: {error})", False
         findings.append(Finding(path, ok, message, tuple(str(w.message) for w in caught)))
     return findings
