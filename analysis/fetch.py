@@ -550,9 +550,9 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
         if count:
             lines.append(f"{count:,} {words} for earlier years")
     both = both.loc[both["_merge"] == "both"]
-    name = next((c for c in AREA_NAMES if c in key), None)
+    names = [c for c in AREA_NAMES if c in key]
     varying = [c for c in key if c not in (*PLACE_AND_TIME, new.period) and after[c].nunique() > 1]
-    described = [c for c in (name, new.period, *varying) if c]
+    described = [new.period, *varying]
     revised: list[str] = []
     count = 0
     for column in figures:
@@ -566,10 +566,10 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
         changed = changed[~(numbers[0] == numbers[1]).to_numpy()]
         count += len(changed)
         for where in changed[: 3 - len(revised)]:
-            label = ", ".join(str(v) for v in both.iloc[where][described] if str(v).strip())
-            revised.append(
-                f"{label}, {column} from {was[where] or 'blank'} to {now[where] or 'blank'}"
-            )
+            row = both.iloc[where]
+            area = next((str(row[c]) for c in names if str(row[c]).strip()), "")
+            label = ", ".join(v for v in [area, *map(str, row[described])] if v.strip())
+            revised.append(f"{label}, {column} from {_shown(was[where])} to {_shown(now[where])}")
     if count:
         more = " (first 3)" if count > 3 else ""
         lines.append(
@@ -578,6 +578,16 @@ def describe_changes(old: Tidy, new: Tidy) -> list[str]:
     if not lines:
         lines.append("the file changed but no figure did (layout or formatting only)")
     return lines
+
+
+def _shown(cell: str) -> str:
+    """A published cell in words: blank, a number, or a symbol with its meaning.
+
+    >>> _shown("c"), _shown(""), _shown("12.5")
+    ('c (suppressed to protect confidentiality)', 'blank', '12.5')
+    """
+    meaning = SUPPRESSION_SYMBOLS.get(cell.lower())
+    return f"{cell} ({meaning})" if meaning else cell or "blank"
 
 
 def _sha256(path: Path) -> str:
