@@ -2,6 +2,8 @@
 
     compendium demo --out DIR
     compendium render PARAMS.yml [-p NAME VALUE ...] [--out DIR]
+    compendium batch RUN.yml [--only CODE ...] [--workers N] [--out DIR]
+                             [--executor local|dask --scheduler ADDRESS]
     compendium scorecard --data-dir DIR --la CODE --period YEAR [--indicators ID ...]
                          [--format table|csv|json]
     compendium validate PATH ...
@@ -50,6 +52,16 @@ def _render(args: argparse.Namespace) -> int:
         return 1
     print(path.resolve())
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from analysis.batch import main_batch
+
+    if args.executor == "dask" and not args.scheduler:
+        raise DataError("--scheduler", "--executor dask needs the scheduler's address")
+    return main_batch(
+        args.run_file, args.only, args.workers, args.out, args.executor, args.scheduler
+    )
 
 
 def _scorecard(args: argparse.Namespace) -> int:
@@ -109,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--out", help="outputs folder (default: outputs/)")
     render.set_defaults(run=_render)
+    batch = commands.add_parser("batch", help="render every report of a run file")
+    batch.add_argument("run_file", help="run file (params/*.yml) of one or many reports")
+    batch.add_argument("--only", nargs="+", metavar="CODE", help="only these councils")
+    batch.add_argument("--workers", type=int, default=2, help="warm kernels (default 2)")
+    batch.add_argument("--out", help="outputs folder (default: outputs/)")
+    batch.add_argument("--executor", choices=["local", "dask"], default="local")
+    batch.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    batch.set_defaults(run=_batch)
     card = commands.add_parser("scorecard", help="published figures for one council and year")
     card.add_argument(
         "--data-dir", help="folder with ees/ and lait/ (default $COMPENDIUM_DFE_DATA)"

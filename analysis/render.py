@@ -2,34 +2,45 @@
 
 Outputs go to ``outputs/<run name>/<area code>/<notebook>.html`` with ``summary.json`` (the
 figures shown) and ``parameters.yml`` (the resolved parameters, which run unchanged with the
-papermill command) beside it. Files are written atomically: a failed run leaves no half-written
-report.
+papermill command) beside it. A report's folder is written whole: its files go to a temporary
+folder beside it, which is then renamed into place, so a failed or interrupted run leaves the
+previous report or none, never half of one. :func:`page_html` is the one place HTML is made, for
+``compendium render`` and ``compendium batch`` alike.
 
 >>> path = render_report(load_run_file("params/demo.yml"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import shutil
 import tempfile
+import uuid
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-import papermill
 import yaml
-from nbconvert import HTMLExporter
 
-from analysis.atomic import write_text
-from analysis.page import finish_page
 from analysis.params import RunFile
 
+if TYPE_CHECKING:  # nbformat and nbconvert are imported when first needed (seconds of imports)
+    import nbformat
+    from nbconvert import HTMLExporter
+
 TEMPLATE = "compendium"
+SUMMARY = "summary.json"
+PARAMETERS = "parameters.yml"
 
 
-def _exporter() -> HTMLExporter:
+def exporter() -> HTMLExporter:
+    """The HTML exporter with the project template (build one per worker and reuse it)."""
+    from nbconvert import HTMLExporter
+
     templates = resources.files("analysis").joinpath("templates")
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name=TEMPLATE,
         extra_template_basedirs=[str(templates)],
         exclude_input=True,
@@ -37,7 +48,6 @@ def _exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    return exporter
 
 
 def _drop_stderr_and_code(notebook: nbformat.NotebookNode) -> None:
@@ -51,12 +61,49 @@ def _drop_stderr_and_code(notebook: nbformat.NotebookNode) -> None:
             ]
 
 
+def page_html(executed: nbformat.NotebookNode, title: str, html: HTMLExporter) -> str:
+    """The finished report page of an executed notebook (``executed`` is changed)."""
+    executed.metadata["compendium"] = {"title": title}
+    _drop_stderr_and_code(executed)
+    body, _ = html.from_notebook_node(executed)
+    return body
+
+
+def parameters_yaml(run: RunFile) -> str:
+    """The resolved parameters as YAML, for ``papermill NOTEBOOK OUT -f parameters.yml``."""
+    return yaml.safe_dump(dict(run.parameters), sort_keys=True, allow_unicode=True)
+
+
+def write_report_dir(target: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (name -> text) as the folder ``target``, replacing it whole.
+
+    >>> write_report_dir(Path(tempfile.mkdtemp()) / "E10000030", {"a.html": "<p>"}).name
+    'E10000030'
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    old = target.parent / f".{target.name}.{uuid.uuid4().hex}.old"
+    try:
+        for name, text in files.items():
+            (work / name).write_text(text, encoding="utf-8", newline="\n")
+        work.chmod(0o755)
+        if target.exists():
+            os.replace(target, old)
+        os.replace(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+    return target
+
+
 def render_report(run: RunFile, out_root: Path | None = None) -> Path:
     """Execute ``run``'s notebook with its parameters and write the HTML; return its path."""
-    out_root = Path(out_root or run.out_dir)
+    import nbformat
+    import papermill
+
     with tempfile.TemporaryDirectory(prefix="compendium-") as work:
         work = Path(work)
-        parameters = dict(run.parameters, summary_path=str(work / "summary.json"))
+        parameters = dict(run.parameters, summary_path=str(work / SUMMARY))
         executed = work / "executed.ipynb"
         papermill.execute_notebook(
             str(run.notebook),
@@ -67,20 +114,13 @@ def render_report(run: RunFile, out_root: Path | None = None) -> Path:
             log_output=False,
             cwd=str(run.notebook.parent),
         )
-        summary = (work / "summary.json").read_text(encoding="utf-8")
+        summary = (work / SUMMARY).read_text(encoding="utf-8")
         facts = json.loads(summary)
-        target = out_root / run.name / facts["council"]["area_code"]
-        target.mkdir(parents=True, exist_ok=True)
         notebook = nbformat.read(executed, as_version=4)
-        notebook.metadata["compendium"] = {"title": facts["title"]}
-        _drop_stderr_and_code(notebook)
-        body, _ = _exporter().from_notebook_node(notebook)
-        body = finish_page(body)
-        html_path = target / f"{run.notebook.stem}.html"
-        write_text(target / "summary.json", summary)
-        write_text(
-            target / "parameters.yml",
-            yaml.safe_dump(dict(run.parameters), sort_keys=True, allow_unicode=True),
-        )
-        write_text(html_path, body)
-    return html_path
+        body = page_html(notebook, facts["title"], exporter())
+    if out_root is not None:
+        run = dataclasses.replace(run, out_dir=Path(out_root))
+    target = run.report_dir(facts["council"]["area_code"])
+    html_name = f"{run.notebook.stem}.html"
+    write_report_dir(target, {SUMMARY: summary, PARAMETERS: parameters_yaml(run), html_name: body})
+    return target / html_name

@@ -1,0 +1,477 @@
+"""Batch runs: every report of a run file, by warm workers, each failure kept to its own report.
+
+    compendium batch RUN.yml [--only CODE ...] [--workers N] [--out DIR]
+                             [--executor local|dask --scheduler ADDRESS]
+
+Each worker keeps one Jupyter kernel and one HTML exporter for many reports: the kernel's
+imports and any per-process caches (the national figures of :mod:`analysis.benchmark_report`)
+are paid once, not once per report. Before each report the kernel's user namespace is reset
+(IPython ``%reset -f``, matplotlib figures closed), so no variable of one report is visible to
+the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is replaced. A failing report
+is recorded with its cell and error and the others carry on. Each report is written whole into
+``<out>/<run>/<area code>/`` (see :func:`analysis.render.write_report_dir`) with its
+``summary.json``, its resolved ``parameters.yml`` and ``inputs.sha256``: the hash of the
+parameters, the data files (size and modification time), the notebook and the library, so that
+a re-run skips reports whose inputs are unchanged. ``index.html`` lists every report.
+
+``--executor dask`` sends the same reports to a Dask distributed cluster; each Dask worker
+thread keeps its own kernel. The workers must see the repository, the data and the notebooks
+at the same paths (a shared file system); the pages come back to this process, which writes
+them.
+
+>>> result = run_batch(load_batch("params/benchmark_all.yml", only=["936"]))  # doctest: +SKIP
+>>> result.failed  # doctest: +SKIP
+[]
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import html
+import json
+import queue
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import analysis
+from analysis.atomic import write_text
+from analysis.params import Batch, RunFile
+from analysis.render import PARAMETERS, SUMMARY, parameters_yaml, write_report_dir
+
+REPORTS_PER_KERNEL = 100
+CELL_TIMEOUT = 1800
+INPUTS = "inputs.sha256"
+INDEX = "index.html"
+#: run in the kernel before each report (not part of the report)
+RESET = """\
+get_ipython().run_line_magic("reset", "-f")
+import os as _os, sys as _sys
+_os.chdir({folder!r})
+if "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+del _os, _sys
+"""
+
+
+#: Optional imports that cost seconds per process and that report rendering never uses:
+#: jsonschema imports rfc3987-syntax, if installed, to check the "iri" formats, and it compiles
+#: a grammar at import (3.5 s here); nbformat's notebook schema has no such format.
+SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+
+
+def skip_slow_optional_imports() -> None:
+    """Make the :data:`SLOW_OPTIONAL_IMPORTS` unimportable in this process, if not yet imported.
+
+    Called by ``compendium batch`` and on Dask workers before nbformat is first imported.
+    """
+    for name in SLOW_OPTIONAL_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one report: ``rendered``, ``skipped`` (inputs unchanged) or ``failed``."""
+
+    run: RunFile
+    status: str
+    seconds: float = 0.0
+    files: dict[str, str] = field(default_factory=dict)
+    cell: int | None = None
+    """The failing cell's execution count (``In [N]``), as ``compendium render`` says."""
+    error: str = ""
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The report's ``summary.json`` (empty for a failed report)."""
+        text = self.files.get(SUMMARY)
+        return json.loads(text) if text else {}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Every report's outcome, in the run file's order, and the index page."""
+
+    outcomes: list[Outcome]
+    index: Path
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+def html_name(run: RunFile) -> str:
+    return f"{run.notebook.stem}.html"
+
+
+class KernelWorker:
+    """A warm kernel and an HTML exporter that render reports one after another.
+
+    >>> worker = KernelWorker()  # doctest: +SKIP
+    >>> worker.render(run).status, worker.close()  # doctest: +SKIP
+    ('rendered', None)
+    """
+
+    def __init__(self, reports_per_kernel: int = REPORTS_PER_KERNEL) -> None:
+        from analysis.render import exporter
+
+        self.reports_per_kernel = reports_per_kernel
+        self._html = exporter()
+        self._client: Any = None
+        self._language: dict[str, Any] = {}
+        self._reports = 0
+        self._failed_cell: int | None = None
+
+    def start(self) -> None:
+        """Start the kernel now (it starts on the first report otherwise)."""
+        if self._client is not None:
+            return
+        import nbformat
+        from nbclient import NotebookClient
+
+        client = NotebookClient(
+            nbformat.v4.new_notebook(), kernel_name="python3", timeout=CELL_TIMEOUT
+        )
+        client.km = client.create_kernel_manager()
+        client.start_new_kernel()
+        client.start_new_kernel_client()
+        # wait until the kernel answers, or the first cell's messages can be lost
+        reply = client.wait_for_reply(client.kc.kernel_info())
+        self._language = reply["content"]["language_info"]
+        self._client = client
+        self._reports = 0
+
+    def close(self) -> None:
+        """Shut the kernel down (idempotent)."""
+        client, self._client = self._client, None
+        if client is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        try:
+            client.kc.stop_channels()
+            run_sync(client.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - the kernel may be gone already
+            pass
+
+    def render(self, run: RunFile) -> Outcome:
+        """Execute ``run`` in the warm kernel and make its files; failures are outcomes."""
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+        started = time.perf_counter()
+        try:
+            return self._render(run, started)
+        except CellExecutionError as error:
+            cell, message = self._failed_cell, f"{error.ename}: {error.evalue}"
+        except (DeadKernelError, TimeoutError, RuntimeError) as error:
+            self.close()
+            cell, message = self._failed_cell, f"{type(error).__name__}: {error}"
+        return Outcome(run, "failed", time.perf_counter() - started, cell=cell, error=message)
+
+    def _render(self, run: RunFile, started: float) -> Outcome:
+        from nbformat.v4 import new_code_cell, new_notebook
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        from analysis.render import page_html
+
+        self._failed_cell = None
+        if self._client is not None and self._reports >= self.reports_per_kernel:
+            self.close()
+        self.start()
+        self._reports += 1
+        client = self._client
+        with tempfile.TemporaryDirectory(prefix="compendium-") as work:
+            summary_path = Path(work) / SUMMARY
+            notebook = parameterize_notebook(
+                load_notebook_node(str(run.notebook)),
+                dict(run.parameters, summary_path=str(summary_path)),
+            )
+            notebook.metadata["language_info"] = self._language
+            reset = new_code_cell(RESET.format(folder=str(run.notebook.parent)))
+            client.nb = new_notebook(cells=[reset])  # nbclient stores each cell in client.nb
+            client.execute_cell(reset, 0, store_history=False)
+            client.nb = notebook
+            client.reset_execution_trackers()
+            count = 0
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "code":
+                    count += 1
+                    self._failed_cell = count
+                client.execute_cell(cell, index, execution_count=count)
+            self._failed_cell = None
+            if not summary_path.exists():
+                return Outcome(
+                    run,
+                    "failed",
+                    time.perf_counter() - started,
+                    error=f"the notebook did not write {SUMMARY} at summary_path",
+                )
+            summary = summary_path.read_text(encoding="utf-8")
+        title = json.loads(summary)["title"]
+        files = {
+            html_name(run): page_html(notebook, title, self._html),
+            SUMMARY: summary,
+            PARAMETERS: parameters_yaml(run),
+        }
+        return Outcome(run, "rendered", time.perf_counter() - started, files)
+
+
+def _thread_worker() -> KernelWorker:
+    """This thread's worker (one per Dask worker thread), shut down when the process exits."""
+    local = _thread_worker.__dict__.setdefault("local", threading.local())
+    if getattr(local, "worker", None) is None:
+        local.worker = KernelWorker()
+        atexit.register(local.worker.close)
+    return local.worker
+
+
+def render_on_worker(run: RunFile) -> Outcome:
+    """Render one report on a Dask worker, with that worker thread's warm kernel."""
+    skip_slow_optional_imports()
+    return _thread_worker().render(run)
+
+
+def run_local(runs: Sequence[RunFile], workers: int = 2) -> Iterator[Outcome]:
+    """Render ``runs`` with ``workers`` warm kernels, yielding outcomes as they finish."""
+    todo: queue.Queue[RunFile] = queue.Queue()
+    for run in runs:
+        todo.put(run)
+    done: queue.Queue[Outcome] = queue.Queue()
+    pool = [KernelWorker() for _ in range(max(1, min(workers, len(runs))))]
+
+    def serve(worker: KernelWorker) -> None:
+        while True:
+            try:
+                run = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put(worker.render(run))
+            except Exception as error:  # noqa: BLE001 - one report's failure, not the batch's
+                done.put(Outcome(run, "failed", error=f"{type(error).__name__}: {error}"))
+
+    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in pool]
+    try:
+        for thread in threads:
+            thread.start()
+        for _ in runs:
+            while True:
+                try:
+                    outcome = done.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    continue
+            yield outcome
+    finally:
+        while not todo.empty():
+            todo.get_nowait()
+        for worker in pool:
+            worker.close()
+
+
+def run_dask(runs: Sequence[RunFile], scheduler: str | Any) -> Iterator[Outcome]:
+    """Render ``runs`` on the Dask cluster at ``scheduler`` (an address, or a cluster object)."""
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        futures = [
+            client.submit(render_on_worker, run, key=f"compendium-{i}-{run.label}", pure=False)
+            for i, run in enumerate(runs)
+        ]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            client.cancel(futures)
+
+
+@cache
+def _library_digest() -> str:
+    """The library's version and a hash of its code, templates and data files."""
+    digest = hashlib.sha256(analysis.__version__.encode())
+    root = resources.files("analysis")
+    for path in sorted(Path(str(root)).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(str(root))).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _file_stamps(path: Path) -> list[tuple[str, int, int]]:
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    return [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+
+
+def input_key(run: RunFile, stamps: Callable[[Path], list] = _file_stamps) -> str:
+    """The hash of everything a report depends on: parameters, data files, notebook, library."""
+    data = {
+        name: stamps(Path(value))
+        for name, value in sorted(run.parameters.items())
+        if isinstance(value, str) and value.startswith("/") and Path(value).exists()
+    }
+    material = {
+        "parameters": run.parameters,
+        "data": data,
+        "notebook": hashlib.sha256(run.notebook.read_bytes()).hexdigest(),
+        "library": _library_digest(),
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _unchanged(run: RunFile, key: str) -> Outcome | None:
+    folder = run.report_dir()
+    try:
+        if (folder / INPUTS).read_text(encoding="utf-8").strip() != key:
+            return None
+        files = {name: (folder / name).read_text(encoding="utf-8") for name in (SUMMARY,)}
+    except OSError:
+        return None
+    if not (folder / html_name(run)).exists():
+        return None
+    return Outcome(run, "skipped", files=files)
+
+
+def _council_name(outcome: Outcome) -> str:
+    council = outcome.summary.get("council") or {}
+    if council.get("name"):
+        return str(council["name"])
+    return outcome.run.council.area_name if outcome.run.council else ""
+
+
+def failure_line(outcome: Outcome) -> str:
+    """One line naming the council, notebook, cell and error of a failed report."""
+    cell = f"cell {outcome.cell}" if outcome.cell else "no cell"
+    return (
+        f"{outcome.run.label} ({_council_name(outcome)}), {outcome.run.notebook.name}, "
+        f"{cell}: {outcome.error}"
+    )
+
+
+def index_html(batch_name: str, outcomes: Iterable[Outcome], out_dir: Path) -> str:
+    """The run's index page: every report with its status and key messages (all escaped)."""
+    rows = []
+    outcomes = sorted(outcomes, key=lambda o: (_council_name(o), o.run.notebook.stem))
+    for outcome in outcomes:
+        summary = outcome.summary
+        link = outcome.run.report_dir().relative_to(out_dir / outcome.run.name) / html_name(
+            outcome.run
+        )
+        if outcome.status == "failed":
+            report = html.escape(outcome.run.notebook.stem)
+            status = "Failed"
+            messages = f"<p>{html.escape(failure_line(outcome))}</p>"
+        else:
+            title = summary.get("title") or outcome.run.notebook.stem
+            report = f'<a href="{html.escape(link.as_posix())}">{html.escape(str(title))}</a>'
+            status = "Rendered" if outcome.status == "rendered" else "Unchanged (not re-run)"
+            items = [str(m) for m in summary.get("key_messages", [])]
+            items += [f"Warning: {w}" for w in summary.get("warnings", [])]
+            messages = (
+                "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in items) + "</ul>"
+                if items
+                else ""
+            )
+        code = summary.get("council", {}).get("area_code") or (
+            outcome.run.council.area_code if outcome.run.council else ""
+        )
+        rows.append(
+            f'<tr><th scope="row">{html.escape(_council_name(outcome))}'
+            f' <span class="code">({html.escape(code)})</span></th>'
+            f"<td>{report}</td><td>{status}</td><td>{messages}</td></tr>"
+        )
+    failed = sum(o.status == "failed" for o in outcomes)
+    css = resources.files("analysis").joinpath("templates", "compendium", "compendium.css")
+    title = f"{batch_name}: {len(outcomes)} reports"
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css.read_text(encoding='utf-8')}\n"
+        '</style>\n</head>\n<body>\n<main id="main">\n'
+        f"<h1>{html.escape(title)}</h1>\n"
+        f"<p>{len(outcomes) - failed} reports ready, {failed} failed.</p>\n"
+        '<div class="table-scroll" role="region" aria-labelledby="reports-caption" tabindex="0">'
+        '\n<table>\n<caption id="reports-caption">Every report of this run, with its status '
+        'and key messages</caption>\n<thead><tr><th scope="col">Council</th>'
+        '<th scope="col">Report</th><th scope="col">Status</th>'
+        '<th scope="col">Key messages</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</div>\n</main>\n</body>\n</html>\n"
+    )
+
+
+def run_batch(
+    batch: Batch,
+    workers: int = 2,
+    executor: str = "local",
+    scheduler: str | Any = None,
+    progress: bool = True,
+) -> BatchResult:
+    """Render every report of ``batch`` that needs it, write each whole, then the index."""
+    from tqdm import tqdm
+
+    outcomes: dict[int, Outcome] = {}
+    keys: dict[int, str] = {}
+    todo: list[int] = []
+    for number, run in enumerate(batch.reports):
+        keys[number] = input_key(run)
+        skipped = _unchanged(run, keys[number])
+        if skipped:
+            outcomes[number] = skipped
+        else:
+            todo.append(number)
+    runs = [batch.reports[n] for n in todo]
+    if executor == "dask":
+        results = run_dask(runs, scheduler)
+    else:
+        results = run_local(runs, workers)
+    numbers = {batch.reports[n].label: n for n in todo}
+    with tqdm(total=len(runs), unit="report", disable=not progress, desc=batch.name) as bar:
+        for outcome in results:
+            number = numbers[outcome.run.label]
+            run = batch.reports[number]
+            if outcome.status == "rendered":
+                files = dict(outcome.files, **{INPUTS: keys[number] + "\n"})
+                write_report_dir(run.report_dir(), files)
+            else:
+                bar.write(f"failed: {failure_line(outcome)}")
+            outcomes[number] = outcome
+            bar.update(1)
+    ordered = [outcomes[n] for n in sorted(outcomes)]
+    out_dir = batch.reports[0].out_dir if batch.reports else Path(".")
+    index = write_text(out_dir / batch.name / INDEX, index_html(batch.name, ordered, out_dir))
+    return BatchResult(ordered, index)
+
+
+def main_batch(
+    path: str | Path,
+    only: list[str] | None = None,
+    workers: int = 2,
+    out: str | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+) -> int:
+    """``compendium batch``: 0 when every report is ready, 1 when any failed."""
+    from analysis.params import load_batch
+
+    skip_slow_optional_imports()
+    batch = load_batch(path, only=only, out_dir=Path(out) if out else None)
+    started = time.perf_counter()
+    result = run_batch(batch, workers=workers, executor=executor, scheduler=scheduler)
+    seconds = time.perf_counter() - started
+    counts = {s: sum(o.status == s for o in result.outcomes) for s in ("rendered", "skipped")}
+    print(
+        f"{counts['rendered']} rendered, {counts['skipped']} unchanged, "
+        f"{len(result.failed)} failed in {seconds:.1f} s; index: {result.index.resolve()}"
+    )
+    for outcome in result.failed:
+        print(f"FAILED {failure_line(outcome)}", file=sys.stderr)
+    return 1 if result.failed else 0
