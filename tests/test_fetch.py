@@ -330,3 +330,16 @@ def test_a_kept_part_that_does_not_fit_the_file_is_dropped_and_the_file_fetched_
     ]
     assert (out / C1).read_bytes() == (served.root / C1).read_bytes()
     assert not kept.exists()
+
+
+def test_the_packaged_sources_cover_every_file_the_catalogue_reads():
+    from analysis.catalogue import load_catalogue
+    from analysis.population import POPULATION_INDICATOR
+    from analysis.published import LAIT_DICTIONARY, LAIT_FILE, NEIGHBOURS_FILE, OFSTED_FILE
+
+    indicators = [*load_catalogue().values(), POPULATION_INDICATOR]
+    needed = {f"ees/{i.source['ees']['file']}" for i in indicators if "ees" in i.source}
+    needed |= {LAIT_FILE, LAIT_DICTIONARY, NEIGHBOURS_FILE, OFSTED_FILE}
+    sources = load_sources()
+    assert needed <= {s.path for s in sources}
+    assert all(s.url.startswith("https://") and s.publication for s in sources)
