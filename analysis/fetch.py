@@ -99,6 +99,8 @@ class Tidy:
 
 @dataclass
 class _Manifest:
+    """``fetch_manifest.json``: what each fetched file is (files) and downloads begun (partial)."""
+
     path: Path
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     partial: dict[str, dict[str, Any]] = field(default_factory=dict)
