@@ -63,10 +63,12 @@ def _drop_stderr_and_code(notebook: nbformat.NotebookNode) -> None:
 
 def page_html(executed: nbformat.NotebookNode, title: str, html: HTMLExporter) -> str:
     """The finished report page of an executed notebook (``executed`` is changed)."""
+    from analysis.page import finish_page
+
     executed.metadata["compendium"] = {"title": title}
     _drop_stderr_and_code(executed)
     body, _ = html.from_notebook_node(executed)
-    return body
+    return finish_page(body)
 
 
 def parameters_yaml(run: RunFile) -> str:
