@@ -99,6 +99,13 @@ def _remove_scaffolding(soup: BeautifulSoup) -> None:
         wrapper.unwrap()
     for added in soup.select('a.anchor-link, nav[aria-label="Contents"], footer.generated'):
         added.decompose()
+    for text in soup.main.find_all(string=True, recursive=False):
+        if not text.strip():  # the blank lines the wrappers left: one line break between blocks
+            before = text.previous_sibling
+            if isinstance(before, NavigableString) and not before.strip():
+                text.extract()
+            else:
+                text.replace_with(NavigableString("\n"))
 
 
 def _check_headings(soup: BeautifulSoup) -> None:

@@ -92,7 +92,10 @@ try {
       first_screen: screen,
       axe_version: axe.testEngine.version,
       passes: axe.passes.length,
-      incomplete: axe.incomplete.map((rule) => ({ id: rule.id, nodes: rule.nodes.length })),
+      incomplete: axe.incomplete.map((rule) => ({
+        id: rule.id,
+        nodes: rule.nodes.map((node) => ({ target: node.target, summary: node.failureSummary })),
+      })),
       violations: axe.violations.map((rule) => ({
         id: rule.id,
         impact: rule.impact,
