@@ -212,3 +212,21 @@ def test_backtest_lait_agrees_with_ees_for_every_council_and_year(published, lai
     assert differ.empty, differ.head(10).to_dict("records")
     # a value published in one source and suppressed in the other is reported, not hidden
     assert set(found["finding"]) <= set(dq.FINDINGS)
+
+
+@pytest.mark.real_data
+def test_report_for_a_real_council_from_the_published_files_only(dfe):
+    # Surrey (936) from the real files, with no scorecard: every catalogue indicator it has is
+    # covered, LAIT and EES agree for every year both publish (as in the backtest above), and
+    # the report says that no local scorecard was checked.
+    report = dq.prepare(council="936", period_end="2025-09-30", data_dir=str(dfe))
+    found = report.findings
+    assert report.council.area_name == "Surrey"
+    assert set(found["coverage"]["area_code"]) == {"E10000030"}
+    assert found["coverage"]["indicator"].nunique() >= 15
+    compared = found["sources"].loc[found["sources"]["finding"].isin(["agree", "differ"])]
+    assert len(compared) >= 50 and (compared["finding"] == "agree").all()
+    assert found["duplicates"].empty
+    assert any("No local scorecard" in w for w in report.warnings)
+    messages = " ".join(report.key_messages())
+    assert f"LAIT and EES: {len(compared)} council-years compared, 0 differ" in messages
