@@ -1249,7 +1249,7 @@ def figure_html(
             colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
         )
         buffer = io.BytesIO()
-        palette.save(buffer, format="png", optimize=True)
+        palette.save(buffer, format="png")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = f"Figure {number}: " if number is not None else ""
     return (

@@ -547,7 +547,10 @@ class QuarterlyReport:
             table.insert(2, "Number counted", shown["count"].to_numpy())
         caption = f"{indicator.title}: the figures behind the chart"
         note = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
-        return figure + data_table_html(table, caption) + note
+        return (
+            f"{figure}<details class='chart-data'><summary>{html.escape(caption)}</summary>"
+            f"{data_table_html(table, caption)}{note}</details>"
+        )
 
     def _benchmark_html(self, indicator_id: str) -> str:
         indicator = self.catalogue[indicator_id]
