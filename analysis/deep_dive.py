@@ -39,6 +39,7 @@ from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.changepoint import suggest_rebases
 from analysis.charts import (
+    VARIATION_BADGES,
     contribution_alt_text,
     contribution_chart,
     data_table_html,
@@ -149,6 +150,7 @@ class DeepDive:
     threshold: int = 10
     fictional: bool = False
     warnings: list[str] = field(default_factory=list)
+    split_problem: str | None = None
 
     # --- the numbers -------------------------------------------------------------------
 
@@ -184,17 +186,23 @@ class DeepDive:
         whole = self.rows.loc[self.rows["breakdown"] == ALL].dropna(subset=["value"])
         return suggest_rebases(whole["value"].to_numpy(), list(whole["period"]))
 
+    @functools.cached_property
     def split(self) -> pd.DataFrame | None:
-        """Kitagawa's split of the change between the two periods by group, or None (and a
-        warning) when it cannot be made."""
-        if not self.compare_from or not self.compare_to or not self.groups:
+        """Kitagawa's split of the change between the two periods by group, or None when it
+        cannot be made (:attr:`split_problem` says why, and it is added to the warnings)."""
+        if not self.groups:
+            self.split_problem = f"There are no groups by {self.dimension} to compare."
+            return None
+        if not self.compare_from or not self.compare_to:
+            self.split_problem = "The two periods to compare were not found in the scorecard."
             return None
         scale = scale_from_unit(self.indicator.unit) or 1.0
         groups = groups_between(self.rows, self.dimension, self.compare_from, self.compare_to)
         try:
             return kitagawa(groups, scale=scale)
         except ValueError as error:
-            self._warn(f"The change between the two periods cannot be split: {error}.")
+            self.split_problem = f"The change between the two periods cannot be split: {error}."
+            self._warn(self.split_problem)
             return None
 
     def _warn(self, message: str) -> None:
@@ -207,15 +215,9 @@ class DeepDive:
         return format_number(self.indicator, value)
 
     @functools.cached_property
-    def protected_rows(self) -> pd.DataFrame:
-        """Every row's numerator, denominator and value as text, small counts hidden.
-
-        The groups of one period add up to the whole area, so secondary suppression keeps a
-        hidden count from being worked out from the total (:func:`protect_table`); a value
-        built on a hidden count is hidden too.
-        """
+    def _protection(self) -> tuple[pd.DataFrame, list[str]]:
         frame = self.rows[["breakdown", "period", "numerator", "denominator", "status"]]
-        shown, _ = protect_table(
+        shown, notes = protect_table(
             frame, ["numerator", "denominator"], (), self.threshold, group_by=["period"]
         )
         hidden = self._hidden(frame, shown, ["numerator", "denominator"])
@@ -223,7 +225,22 @@ class DeepDive:
             SUPPRESSED if h else format_number(self.indicator, v, s)
             for h, v, s in zip(hidden, self.rows["value"], self.rows["status"], strict=True)
         ]
-        return shown.assign(value=values)
+        return shown.assign(value=values), notes
+
+    @property
+    def protected_rows(self) -> pd.DataFrame:
+        """Every row's numerator, denominator and value as text, small counts hidden.
+
+        The groups of one period add up to the whole area, so secondary suppression keeps a
+        hidden count from being worked out from the total (:func:`protect_table`); a value
+        built on a hidden count is hidden too.
+        """
+        return self._protection[0]
+
+    @property
+    def protection_notes(self) -> list[str]:
+        """The notes to print under the protected tables."""
+        return self._protection[1]
 
     def _hidden(self, frame: pd.DataFrame, shown: pd.DataFrame, columns: list[str]) -> np.ndarray:
         """True for rows where protect_table hid any of ``columns`` (a number it did not show)."""
@@ -233,13 +250,6 @@ class DeepDive:
             numbers = pd.to_numeric(frame[column], errors="coerce").notna().to_numpy()
             hidden |= numbers & shown[column].isin(words).to_numpy()
         return hidden
-
-    def protection_notes(self) -> list[str]:
-        frame = self.rows[["breakdown", "period", "numerator", "denominator", "status"]]
-        _, notes = protect_table(
-            frame, ["numerator", "denominator"], (), self.threshold, group_by=["period"]
-        )
-        return notes
 
     def series_table(self, breakdown: str) -> pd.DataFrame:
         """The numbers behind one series' chart: counts and value (protected), SPC lines."""
@@ -298,7 +308,7 @@ class DeepDive:
             parts.append(paragraphs_html(f"Rebased (chosen in the parameters) from {applied}."))
         parts.append(self._series_figure(ALL, name))
         parts.append(self.suggestions_html())
-        parts.append(_notes_html(self.protection_notes()))
+        parts.append(_notes_html(self.protection_notes))
         return "".join(parts)
 
     def suggestions_html(self) -> str:
@@ -351,7 +361,11 @@ class DeepDive:
                         if summary.get("upl") is not None
                         else summary.get("reason") or "none"
                     ),
-                    "Variation": (summary.get("variation_icon") or "none").replace("_", " "),
+                    "Variation": (
+                        VARIATION_BADGES[summary["variation_icon"]].label
+                        if summary.get("variation_icon") in VARIATION_BADGES
+                        else "none"
+                    ),
                     "Latest special cause": summary.get("special_cause_period") or "none",
                 }
             )
@@ -382,7 +396,7 @@ class DeepDive:
                 + paragraphs_html(spc_sentence(labelled, summary, None))
                 + self._series_figure(breakdown, name)
             )
-        parts.append(_notes_html(self.protection_notes()))
+        parts.append(_notes_html(self.protection_notes))
         return "".join(parts)
 
     def split_table(self, split: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -481,13 +495,9 @@ class DeepDive:
 
     def contribution_html(self) -> str:
         """The decomposition: sentences, a chart of each group's two effects, the table."""
-        if not self.groups:
-            return paragraphs_html(f"There are no groups by {self.dimension} to compare.")
-        if not self.compare_from or not self.compare_to:
-            return paragraphs_html("The two periods to compare were not found in the scorecard.")
-        split = self.split()
+        split = self.split
         if split is None:
-            return paragraphs_html(self.warnings[-1])
+            return paragraphs_html(self.split_problem or "")
         notes = []
         whole_a, whole_b = (
             self.rows.loc[(self.rows["breakdown"] == ALL) & (self.rows["period"] == p)]
@@ -533,10 +543,10 @@ class DeepDive:
                 f"Change-point detection suggests the level moved at {periods} "
                 "(suggestions only; a rebase is the analyst's decision)."
             )
-        split = self.split() if self.groups and self.compare_from and self.compare_to else None
+        split = self.split
         if split is not None:
             messages += self.split_sentences(split)
-        return messages
+        return messages or [f"There are no local figures for {self.indicator.title} to analyse."]
 
     def key_messages_html(self) -> str:
         return key_messages_html(self.key_messages())

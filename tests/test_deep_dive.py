@@ -199,7 +199,7 @@ def test_small_team_counts_are_hidden_in_every_table(small):
     html = small.groups_html() + small.whole_area_html() + small.contribution_html()
     for count in ("1", "2", "6"):
         assert f"<td>{count}</td>" not in html
-    split = small.split()
+    split = small.split
     table, notes = small.split_table(split)
     assert (table.loc[:1, "Rate effect"] == SUPPRESSED).all()
     assert any("hidden count" in n for n in notes)
@@ -223,3 +223,23 @@ def test_an_unknown_indicator_or_dimension_is_reported(small, tmp_path, monkeypa
     )
     assert any("no breakdown by 'age'" in w and "team" in w for w in other.warnings)
     assert "no rows broken down by age" in other.groups_html()
+
+
+def test_an_indicator_without_rows_says_so_in_every_section(tmp_path, monkeypatch):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    path = tmp_path / "scorecard.csv"
+    path.write_text(
+        "indicator,period_end,breakdown,value,numerator,denominator\n"
+        "referrals_nfa_pct,2025-04-30,all,6.5,65,1000\n",
+        encoding="utf-8",
+    )
+    dive = deep_dive.prepare("936", "rereferrals_12m_pct", "team", "2025-05-31", str(path))
+    assert any("no rows for Re-referrals within 12 months" in w for w in dive.warnings)
+    assert "no whole-area rows" in dive.whole_area_html()
+    assert "no rows broken down by team" in dive.groups_html()
+    assert "no groups by team" in dive.contribution_html()
+    summary = json.loads(dive.save_summary(tmp_path / "summary.json").read_text())
+    assert summary["warnings"] == dive.warnings
+    assert summary["key_messages"] == [
+        "There are no local figures for Re-referrals within 12 months to analyse."
+    ]
