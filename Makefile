@@ -8,6 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 DEMO_DATA := outputs/demo-data
+AXE := tests/accessibility/node_modules/.package-lock.json
 
 .PHONY: report test lint clean
 
@@ -21,7 +22,14 @@ report: $(INSTALLED)
 	$(BIN)/compendium demo --out $(DEMO_DATA) > /dev/null
 	$(BIN)/compendium render params/demo.yml
 
-test: $(INSTALLED)
+# The accessibility test's npm packages (axe-core, playwright-core, pinned by the lock file),
+# installed when missing; without npm the test skips (and fails on CI).
+$(AXE): tests/accessibility/package-lock.json
+	@if command -v npm > /dev/null; then \
+		npm ci --prefix tests/accessibility --no-audit --no-fund && touch $@; \
+	else echo "npm not found: tests/test_accessibility.py will skip"; fi
+
+test: $(INSTALLED) $(AXE)
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
