@@ -148,13 +148,13 @@ def test_render_times_are_reasonable(deep, quality):
 # --- small counts on a hand-made scorecard -----------------------------------------------------
 
 
-def _scorecard(path: Path) -> Path:
+def _scorecard(path: Path, names: tuple[str, str] = ("A", "B")) -> Path:
     """14 months of re-referrals for two teams: A (about 100 referrals) and B (6 referrals,
     1 or 2 re-referrals: counts to hide)."""
     ends = pd.date_range("2024-04-30", periods=14, freq="ME")
     rows = []
     for i, end in enumerate(ends):
-        teams = {"team: A": (20 + i % 3, 100 + i), "team: B": (1 + i % 2, 6)}
+        teams = {f"team: {names[0]}": (20 + i % 3, 100 + i), f"team: {names[1]}": (1 + i % 2, 6)}
         total = tuple(sum(v[k] for v in teams.values()) for k in (0, 1))
         for breakdown, (n, d) in {"all": total, **teams}.items():
             rows.append(
@@ -243,3 +243,14 @@ def test_an_indicator_without_rows_says_so_in_every_section(tmp_path, monkeypatc
     assert summary["key_messages"] == [
         "There are no local figures for Re-referrals within 12 months to analyse."
     ]
+
+
+def test_group_names_from_the_scorecard_are_escaped(tmp_path, monkeypatch):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    names = ("North & <b>East</b>", "<script>x</script>")
+    path = _scorecard(tmp_path / "scorecard.csv", names)
+    dive = deep_dive.prepare("936", "rereferrals_12m_pct", "team", "2025-05-31", str(path))
+    page = dive.heading_html() + dive.groups_html() + dive.contribution_html()
+    assert "<b>East" not in page and "<script" not in page
+    assert "North &amp; &lt;b&gt;East&lt;/b&gt;" in page
+    assert re.search(r"<h3 id='team-north-b-east-b'>", page)
