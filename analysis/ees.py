@@ -285,7 +285,9 @@ def _filtered(table: pd.DataFrame, filters: dict[str, str], path: Path) -> pd.Da
         have = pd.MultiIndex.from_frame(table.loc[chosen, key])
         lost = ~pd.MultiIndex.from_frame(table[key]).isin(have)
         if lost.any():
-            row = int(table.index[lost][0])
+            # name the row whose filter cell is the odd one out (the rarest value in the file)
+            rarity = table.loc[lost, column].map(table[column].value_counts())
+            row = int(rarity.idxmin())
             raise DataError(
                 path,
                 f"expected this area and period to have a row where {column} is {value!r}, "

@@ -131,7 +131,8 @@ def _wide_to_long(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 def _parse(table: pd.DataFrame, role: str, path: Path) -> tuple[pd.Series, pd.Series]:
     """:func:`parse_cells` on one measure, its errors naming the file row and column."""
     try:
-        return parse_cells(table[role].fillna("").reset_index(drop=True), path, role, 0)
+        value, status = parse_cells(table[role].fillna("").reset_index(drop=True), path, role, 0)
+        return value.set_axis(table.index), status.set_axis(table.index)
     except DataError as error:
         raise DataError(path, error.expected, *_where(table, int(error.row), role)) from None
 
@@ -188,6 +189,13 @@ def load_scorecard(
             row=int(table["_row"].iloc[where]),
             column="period_type",
         )
+    if not is_long:  # a quarterly indicator in a monthly sheet: only quarter ends are periods
+        empty = pd.Series(True, index=table.index)
+        for role in MEASURES:
+            if role in table:
+                empty &= table[role].fillna("").astype(str).str.strip() == ""
+        off_quarter = (kind == "quarter") & (ends.dt.month % 3 != 0) & empty
+        table, ends, kind, out = (x.loc[~off_quarter] for x in (table, ends, kind, out))
     months_back = np.where(kind == "quarter", 2, 0)
     starts = pd.Series(
         [

@@ -22,6 +22,10 @@ SUPPRESSION_SYMBOLS: dict[str, str] = {
     "..": "not available",
 }
 
+#: A number written with thousands separators (``1,204``, ``-12,345.6``); any other comma is
+#: not part of a number (``12,3`` is an error, never 123).
+THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+
 #: Status given to an empty cell.
 BLANK = "blank"
 
@@ -58,7 +62,10 @@ def parse_cells(
     lowered = text.str.lower()
     blank = text.isna() | (text == "")
     symbol = lowered.isin(list(SUPPRESSION_SYMBOLS))
-    numeric = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    grouped = text.str.fullmatch(THOUSANDS).fillna(False)
+    numeric = pd.to_numeric(
+        text.where(~grouped, text.str.replace(",", "", regex=False)), errors="coerce"
+    )
     bad = ~blank & ~symbol & numeric.isna()
     if bad.any():
         where = int(np.flatnonzero(bad.to_numpy())[0])

@@ -69,3 +69,22 @@ def demo_quarterly(demo_run_file, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("outputs")
     assert main(["render", str(demo_run_file), "--out", str(out)]) == 0
     return out / "demo" / "E10999701"
+
+
+@pytest.fixture
+def damage(tmp_path):
+    """Copy a data file (a real DfE file or a demo one) into ``tmp_path`` under the same name,
+    with ``edit`` applied to its lines (or bytes, with ``raw=True``); returns the copy's path.
+    The original is never touched."""
+
+    def copy(source: Path, edit=None, raw: bool = False) -> Path:
+        target = tmp_path / source.name
+        if raw:
+            target.write_bytes(edit(source.read_bytes()) if edit else source.read_bytes())
+        else:
+            lines = source.read_text(encoding="utf-8-sig").splitlines()
+            lines = edit(lines) if edit else lines
+            target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return target
+
+    return copy

@@ -51,3 +51,15 @@ def test_infinite_values_are_rejected():
 def test_every_cell_has_a_value_or_a_status_never_both(cells):
     value, status = parse_cells(pd.Series(cells, dtype="object"), "f.csv", "col")
     assert (value.notna() ^ status.notna()).all()
+
+
+@pytest.mark.parametrize("cell", ["12,5", "1,2,3", "12,3,4", ",5", "1,20"])
+def test_a_comma_that_is_not_a_thousands_separator_is_an_error(cell):
+    # "12,5" is a decimal comma (12.5) or a typing slip: read as 125 it would be wrong.
+    with pytest.raises(DataError, match=f"found '{cell}'"):
+        parse_cells(pd.Series(["1", cell]), "f.csv", "col")
+
+
+def test_thousands_separators_in_groups_of_three():
+    value, _ = parse_cells(pd.Series(["1,204", "-12,345.5", "1,000,000"]), "f.csv", "col")
+    assert value.tolist() == [1204.0, -12345.5, 1_000_000.0]

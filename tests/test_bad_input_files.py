@@ -1,0 +1,704 @@
+"""The bad-input corpus: every loader on damaged copies of the real DfE files and the demo files.
+
+Each case gives the right figure (the table equals the undamaged file's), a DataError naming
+the file, row and column and what was expected, or a DataWarning with the value left out:
+never a silently wrong figure. Damaged copies are made in tmp_path at test time (``damage`` in
+conftest.py); the originals are never touched. Expected values come from the files' own cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.areas import Council
+from analysis.catalogue import load_catalogue
+from analysis.ees import DataWarning, load_ees
+from analysis.errors import DataError
+from analysis.lait import load_lait
+from analysis.local_scorecard import load_scorecard
+from analysis.neighbours import load_neighbours
+from analysis.ofsted import SHEET, load_ilacs
+from analysis.population import load_population
+from analysis.published import load_published
+from analysis.values import SUPPRESSION_SYMBOLS
+
+CATALOGUE = load_catalogue()
+C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+CLA = "cla_number_and_rate_per_10k_children.csv"
+POPULATION = "ons_mid-year_population_estimates_2012_to_2024.csv"
+REREFERRALS = CATALOGUE["rereferrals_12m_pct"]
+DEMOSHIRE = Council("701", "E10999701", "Demoshire", "E12999001", "North Demoland")
+
+
+def _cell(lines: list[str], row: int, column: str, value: str) -> list[str]:
+    """``lines`` with the cell at file row ``row`` (1 = header) and ``column`` replaced."""
+    header = lines[0].split(",")
+    cells = lines[row - 1].split(",")
+    cells[header.index(column)] = value
+    return lines[: row - 1] + [",".join(cells)] + lines[row:]
+
+
+def _row_of(lines: list[str], *parts: str) -> int:
+    """File row of the first line containing every one of ``parts``."""
+    return next(n for n, line in enumerate(lines, start=1) if all(p in line for p in parts))
+
+
+def _same(table: pd.DataFrame, expected: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(table.reset_index(drop=True), expected.reset_index(drop=True))
+
+
+def _quiet(load, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return load(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def real_c1(dfe) -> Path:
+    return dfe / "ees" / C1
+
+
+@pytest.fixture(scope="module")
+def real_rereferrals(real_c1) -> pd.DataFrame:
+    return load_ees(real_c1, REREFERRALS)
+
+
+@pytest.fixture(scope="module")
+def demo_rereferrals(demo_data) -> pd.DataFrame:
+    return load_ees(demo_data / "ees" / C1, REREFERRALS)
+
+
+# --- EES: damage that leaves the figures right --------------------------------------------
+
+
+def _delimited(raw: bytes, delimiter: str) -> bytes:
+    """The CSV rewritten with another delimiter (quoting cells that need it)."""
+    rows = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+ENCODINGS = {
+    "utf-8 byte-order mark": lambda b: codecs.BOM_UTF8 + b,
+    "utf-16 with byte-order mark": lambda b: b.decode("utf-8").encode("utf-16"),
+    "windows-1252": lambda b: b.decode("utf-8").encode("cp1252"),
+    "windows line endings": lambda b: b.replace(b"\n", b"\r\n"),
+    "semicolons": lambda b: _delimited(b, ";"),
+    "tabs": lambda b: _delimited(b, "\t"),
+    "blank and empty lines at the end": lambda b: b + b"\n,,,,,,,,,,,,,,,,,,,,\n\n",
+}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("damaged", list(ENCODINGS), ids=list(ENCODINGS))
+def test_encodings_delimiters_and_line_endings_give_the_same_table(
+    damaged, real_c1, real_rereferrals, damage
+):
+    path = damage(real_c1, ENCODINGS[damaged], raw=True)
+    _same(load_ees(path, REREFERRALS), real_rereferrals)
+
+
+def test_demo_file_with_byte_order_mark_and_windows_endings_is_the_same(
+    demo_data, demo_rereferrals, damage
+):
+    path = damage(
+        demo_data / "ees" / C1, lambda b: codecs.BOM_UTF8 + b.replace(b"\n", b"\r\n"), raw=True
+    )
+    _same(load_ees(path, REREFERRALS), demo_rereferrals)
+
+
+@pytest.mark.real_data
+def test_exact_repeat_is_read_once_with_a_warning(real_c1, real_rereferrals, damage):
+    path = damage(real_c1, lambda lines: lines + [lines[7]])
+    with pytest.warns(DataWarning, match="repeated rows were read once"):
+        table = load_ees(path, REREFERRALS)
+    _same(table, real_rereferrals)
+
+
+@pytest.mark.real_data
+def test_file_without_a_final_line_break_leaves_its_last_row_out_with_a_warning(
+    real_c1, real_rereferrals, damage
+):
+    # Cut inside the last row's last cell: the last row may be cut short, so it is left out.
+    path = damage(real_c1, lambda b: b.rstrip(b"\n")[:-1], raw=True)
+    with pytest.warns(DataWarning, match="row 2133 was left out"):
+        table = load_ees(path, REREFERRALS)
+    assert len(table) == len(real_rereferrals) - 1
+    key = ["area_code", "period"]
+    merged = table.merge(real_rereferrals, on=key, suffixes=("", "_whole"))
+    assert len(merged) == len(table)
+    assert merged["value"].equals(merged["value_whole"])
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("symbol", list(SUPPRESSION_SYMBOLS))
+def test_every_suppression_symbol_is_a_status_never_a_number(symbol, real_c1, damage):
+    lines = real_c1.read_text().splitlines()
+    row = _row_of(lines, ",936,")
+    table = load_ees(
+        damage(real_c1, lambda ls: _cell(ls, row, "rereferral_percent", symbol)), REREFERRALS
+    )
+    surrey = table.loc[(table["la_number"] == "936") & (table["period"] == lines[row - 1][:4])]
+    assert surrey["value"].isna().all()
+    assert surrey["status"].tolist() == [symbol]
+
+
+def test_a_council_the_code_list_does_not_know_keeps_its_own_codes(demo_rereferrals):
+    # Demoshire (701, E10999701) is fictional: its figures stay under the codes the file gives.
+    demo = demo_rereferrals.loc[demo_rereferrals["la_number"] == "701"]
+    assert set(demo["area_code"]) == {"E10999701"} and demo["value"].notna().all()
+
+
+# --- EES: damage that is an error naming the file, row and column ------------------------
+
+# name -> (edit of the file's lines, the error's text: row, column and what was expected)
+EES_ERRORS = {
+    "empty file": (lambda ls: [], r"row 1: expected an EES CSV with a header row"),
+    "header only": (lambda ls: ls[:1], "expected national, regional or local authority rows"),
+    "truncated mid-row": (
+        lambda ls: ls[:40] + [ls[40][:30]],
+        r"row 41: expected 21 cells as in the header, found \d+ \(is the file cut short\?\)",
+    ),
+    "a cell too many": (lambda ls: ls[:9] + [ls[9] + ",1"] + ls[10:], "row 10: expected 21 cells"),
+    "renamed column": (
+        lambda ls: [ls[0].replace("rereferral_percent", "rereferral_pct")] + ls[1:],
+        r"row 1, column rereferral_percent: expected the column\(s\) rereferral_percent",
+    ),
+    "missing column": (
+        lambda ls: [",".join(line.split(",")[:13]) for line in ls],
+        r"row 1, column rereferral_percent: expected the column",
+    ),
+    "title row above the header": (
+        lambda ls: ["Children in need: referrals", ""] + ls,
+        r"row 1, column time_period: expected the column",
+    ),
+    "pipe delimiter": (
+        lambda ls: [line.replace(",", "|") for line in ls],
+        r"row 1, column time_period: expected the column",
+    ),
+    "repeated column": (
+        lambda ls: [ls[0].replace("not_in_need_count", "referral_count")] + ls[1:],
+        r"row 1, column referral_count: expected each column once",
+    ),
+    "text in a numeric column": (
+        lambda ls: _cell(ls, 10, "rereferral_percent", "21.4%"),
+        r"row 10, column rereferral_percent: expected a number or a suppression symbol",
+    ),
+    "negative percentage": (
+        lambda ls: _cell(ls, 10, "rereferral_percent", "-3"),
+        r"row 10, column rereferral_percent: expected 0 or more, found -3",
+    ),
+    "percentage over 100": (
+        lambda ls: _cell(ls, 10, "rereferral_percent", "121.4"),
+        r"row 10, column rereferral_percent: expected a percentage from 0 to 100, found 121.4",
+    ),
+    "huge value": (
+        lambda ls: _cell(ls, 10, "rereferral_percent", "1e300"),
+        r"row 10, column rereferral_percent: expected a percentage from 0 to 100",
+    ),
+    "infinite value": (
+        lambda ls: _cell(ls, 10, "rereferral_percent", "1e999"),
+        r"row 10, column rereferral_percent: expected a finite number",
+    ),
+    "numerator above denominator": (
+        lambda ls: _cell(ls, 10, "rereferral_count", "99999999"),
+        r"row 10, column rereferral_count: expected the numerator \(1e\+08\) not to exceed",
+    ),
+    "value that its numerator and denominator contradict": (
+        lambda ls: _cell(ls, 10, "rereferral_count", "10"),
+        r"row 10, column rereferral_percent: expected 10 / \d+ x 100 = .* found",
+    ),
+    "bad period label": (
+        lambda ls: _cell(ls, 10, "time_period", "20x5"),
+        r"row 10, column time_period: cannot read '20x5'",
+    ),
+    "misspelt geographic level": (
+        lambda ls: _cell(ls, 10, "geographic_level", "Local Authority"),
+        r"row 10, column geographic_level: expected a geographic_level of National",
+    ),
+    "malformed region code": (
+        lambda ls: _cell(ls, 3, "region_code", "North East"),
+        r"row 3, column region_code: expected a region code",
+    ),
+    "nul bytes": (lambda ls: ls[:5] + ["\x00\x00\x00"] + ls[5:], r"row 6: expected a text CSV"),
+}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("case", list(EES_ERRORS), ids=list(EES_ERRORS))
+def test_damaged_ees_file_is_an_error_naming_row_and_column(case, real_c1, damage):
+    edit, message = EES_ERRORS[case]
+    path = damage(real_c1, edit)
+    with pytest.raises(DataError, match=message) as raised:
+        load_ees(path, REREFERRALS)
+    assert str(raised.value).startswith(str(path))
+
+
+@pytest.mark.real_data
+def test_bytes_that_are_no_text_encoding_are_an_error(real_c1, damage):
+    path = damage(real_c1, lambda b: b + b"\x81\x8d", raw=True)
+    with pytest.raises(DataError, match="expected text in UTF-8 or Windows-1252"):
+        load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+def test_two_rows_for_one_council_and_year_with_different_values_names_both(real_c1, damage):
+    lines = real_c1.read_text().splitlines()
+    row = _row_of(lines, "2025,", ",936,")
+    other = _cell(lines, row, "rereferral_percent", "23.0")[row - 1]
+    path = damage(real_c1, lambda ls: ls + [other])
+    with pytest.raises(
+        DataError,
+        match=rf"row 2134: expected one row for E10000030 in 2025.*"
+        rf"rows {row}, 2134",
+    ):
+        load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "936",
+            "E10000031",
+            r"column new_la_code: old_la_code 936 is not the council with "
+            r"new_la_code E10000031 \(that is 937\)",
+        ),
+        (
+            "999",
+            "E10000030",
+            r"column old_la_code: expected old_la_code 936 for new_la_code "
+            r"E10000030, found 999",
+        ),
+        ("", "E10000030", r"column old_la_code: expected old_la_code 936 .* found nothing"),
+        ("936", "Surrey", r"column new_la_code: old_la_code 936 is not the council"),
+    ],
+    ids=["two councils", "unknown number", "no number", "not a code"],
+)
+def test_council_codes_that_disagree_are_an_error(old, new, message, real_c1, damage):
+    lines = real_c1.read_text().splitlines()
+    row = _row_of(lines, "2025,", ",936,")
+    path = damage(
+        real_c1, lambda ls: _cell(_cell(ls, row, "old_la_code", old), row, "new_la_code", new)
+    )
+    with pytest.raises(DataError, match=rf"row {row}, {message}"):
+        load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+def test_retired_council_with_a_figure_after_it_was_replaced_is_an_error(real_c1, damage):
+    # Cumbria (909) was split on 2023-04-01 (area_changes.csv); give it Cumberland's 2025 row.
+    lines = real_c1.read_text().splitlines()
+    row = _row_of(lines, "2025,", ",942,")
+    path = damage(
+        real_c1,
+        lambda ls: _cell(_cell(ls, row, "old_la_code", "909"), row, "new_la_code", "E10000006"),
+    )
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column old_la_code: council 909 was "
+        "replaced on 2023-04-01",
+    ):
+        load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+def test_retired_council_listed_with_x_after_it_was_replaced_is_kept_with_its_status(dfe):
+    # DfE still lists Cumbria in 2024 and 2025 with "x": no figure, so nothing is wrong.
+    table = load_ees(dfe / "ees" / CLA, CATALOGUE["cla_rate_per_10k"])
+    cumbria = table.loc[(table["la_number"] == "909") & (table["period"] == "2025")]
+    assert cumbria["value"].isna().all() and cumbria["status"].tolist() == ["z"]
+
+
+@pytest.mark.real_data
+def test_damaged_filter_cell_is_an_error_not_a_missing_council(dfe, damage):
+    source = dfe / "ees" / CLA
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2025,", ",936,", "on 31 March each year")
+    path = damage(
+        source, lambda ls: _cell(ls, row, "population_type", "Children looked after on 31 Mar")
+    )
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column population_type: expected this "
+        "area and period to have a row where population_type",
+    ):
+        load_ees(path, CATALOGUE["cla_rate_per_10k"])
+
+
+# --- population ----------------------------------------------------------------------------
+
+
+def test_population_damage(demo_data, damage):
+    source = demo_data / "ees" / POPULATION
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "2024,", ",701,")
+    negative = damage(source, lambda ls: _cell(ls, row, "population_estimate", "-250000"))
+    with pytest.raises(DataError, match=rf"row {row}, column population_estimate: expected 0"):
+        load_population(negative)
+    text = damage(source, lambda ls: _cell(ls, row, "population_estimate", "about 250k"))
+    with pytest.raises(DataError, match=rf"row {row}, column population_estimate: expected a "):
+        load_population(text)
+
+
+def test_zero_or_missing_population_gives_no_rate_with_a_reason(demo_data, damage):
+    source = demo_data / "ees" / POPULATION
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "2024,", ",701,")
+    indicator = CATALOGUE["referrals_rate_per_10k"]
+    for cell in ("0", "c", ""):
+        population = load_population(
+            damage(source, lambda ls, c=cell: _cell(ls, row, "population_estimate", c))
+        )
+        table = load_ees(demo_data / "ees" / C1, indicator, population=population)
+        demo = table.loc[(table["la_number"] == "701") & (table["period"] == "2025")]
+        assert demo["value"].isna().all(), cell
+        assert demo["status"].tolist() == ["no population estimate"], cell
+        assert np.isfinite(table["value"].dropna()).all()
+
+
+# --- LAIT ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_lait(demo_data) -> tuple[Path, Path, object]:
+    from analysis.areas import Directory
+
+    population = load_population(demo_data / "ees" / POPULATION)
+    directory = Directory.default().extended(population)
+    return (
+        demo_data / "lait" / "bds_long.parquet",
+        demo_data / "lait" / "lait_data_dictionary.csv",
+        directory,
+    )
+
+
+def _lait_copy(demo_lait, tmp_path, edit) -> Path:
+    parquet, _, _ = demo_lait
+    raw = pd.read_parquet(parquet)
+    path = tmp_path / parquet.name
+    edit(raw).to_parquet(path)
+    return path
+
+
+def _set(column: str, value, row: int = 3):
+    def edit(raw: pd.DataFrame) -> pd.DataFrame:
+        raw = raw.astype({column: object})
+        raw.loc[row, column] = value
+        return raw
+
+    return edit
+
+
+LAIT_ERRORS = {
+    "text in Values": (_set("Values", "twelve"), r"row 4, column Values: expected a number"),
+    "infinite value": (_set("Values", "inf"), r"row 4, column Values: expected a finite number"),
+    "unknown LA number": (_set("LA Number", 999.0), r"row 4, column LA Number: LA number '999'"),
+    "unknown measure": (_set("Short Desc", "Nope"), r"row 4, column Short Desc: measure 'Nope'"),
+    "unreadable year with a value": (_set("Years", "last year"), r"row 4, column Years: cannot"),
+    "missing column": (lambda raw: raw.drop(columns="Values"), r"column Values: expected the"),
+}
+
+
+@pytest.mark.parametrize("case", list(LAIT_ERRORS), ids=list(LAIT_ERRORS))
+def test_damaged_lait_is_an_error_naming_row_and_column(case, demo_lait, tmp_path):
+    edit, message = LAIT_ERRORS[case]
+    _, dictionary, directory = demo_lait
+    with pytest.raises(DataError, match=message):
+        load_lait(_lait_copy(demo_lait, tmp_path, edit), dictionary, directory)
+
+
+def test_lait_repeats(demo_lait, tmp_path):
+    parquet, dictionary, directory = demo_lait
+    whole = load_lait(parquet, dictionary, directory)
+    exact = _lait_copy(demo_lait, tmp_path, lambda raw: pd.concat([raw, raw.iloc[[5]]]))
+    with pytest.warns(DataWarning, match="1 repeated rows|2 repeated rows"):
+        _same(load_lait(exact, dictionary, directory), whole)
+
+    def clash(raw):
+        again = raw.iloc[[5]].astype({"Values": object})
+        again["Values"] = "99.5"
+        return pd.concat([raw, again], ignore_index=True)
+
+    with pytest.raises(
+        DataError,
+        match=rf"row {len(pd.read_parquet(parquet)) + 1}: expected one "
+        r"row for .* found several with different values \(rows 6, ",
+    ):
+        load_lait(_lait_copy(demo_lait, tmp_path, clash), dictionary, directory)
+
+
+def test_lait_percentage_over_100_is_an_error_for_a_percentage_measure(demo_lait, tmp_path):
+    parquet, dictionary, directory = demo_lait
+    raw = pd.read_parquet(parquet)
+    measure = "CP_conf_15days"
+    row = int(np.flatnonzero((raw["Short Desc"] == measure).to_numpy())[0])
+    path = _lait_copy(demo_lait, tmp_path, _set("Values", "104.5", row))
+    with pytest.raises(DataError, match=rf"row {row + 1}, column Values: expected a percentage"):
+        load_lait(path, dictionary, directory, percentages=[measure])
+    # LAIT itself publishes shares above 100 for some "%" measures, so only named ones are checked.
+    table = load_lait(path, dictionary, directory)
+    assert table["value"].iloc[row] == pytest.approx(104.5)
+
+
+def test_lait_unreadable_year_without_a_value_is_left_out_with_a_warning(demo_lait, tmp_path):
+    parquet, dictionary, directory = demo_lait
+    whole = load_lait(parquet, dictionary, directory)
+    path = _lait_copy(
+        demo_lait, tmp_path, lambda raw: _set("Values", "-", 3)(_set("Years", "0")(raw))
+    )
+    with pytest.warns(DataWarning, match="1 rows with the year label"):
+        table = load_lait(path, dictionary, directory)
+    assert len(table) == len(whole) - 1
+
+
+def test_file_that_is_not_parquet_is_an_error(demo_lait, tmp_path):
+    _, dictionary, directory = demo_lait
+    fake = tmp_path / "bds_long.parquet"
+    fake.write_text("Short Desc,Years\n")
+    with pytest.raises(DataError, match="expected LAIT's bds_long parquet file"):
+        load_lait(fake, dictionary, directory)
+
+
+@pytest.mark.real_data
+def test_real_lait_damaged_value_names_its_row(dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    row = int(np.flatnonzero((raw["Short Desc"] == "CPP_rate").to_numpy())[10])
+    raw = raw.astype({"Values": object})
+    raw.loc[row, "Values"] = "12,3,4"
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.raises(DataError, match=rf"row {row + 1}, column Values"):
+        load_lait(tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+
+
+# --- the council's scorecard ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_scorecard(demo_data) -> tuple[Path, pd.DataFrame]:
+    path = demo_data / "local" / "scorecard.csv"
+    return path, load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
+def _scorecard_row(path: Path, indicator: str = "rereferrals_12m_pct") -> int:
+    return _row_of(path.read_text().splitlines(), f"{indicator},", ",all,")
+
+
+SCORECARD_ERRORS = {
+    "text value": ("value", "about 20", "expected a number or a suppression symbol"),
+    "negative value": ("value", "-1", "expected 0 or more, found -1"),
+    "percentage over 100": ("value", "120", "expected a percentage from 0 to 100, found 120"),
+    "numerator above denominator": ("numerator", "5000", "expected the numerator"),
+    "value its counts contradict": ("value", "2.06", "expected 210 / 1017 x 100 = 20.6"),
+    "bad month": ("period_end", "2022-13-31", "expected a month such as"),
+    "bad period type": ("period_type", "week", "expected period_type month or quarter"),
+    "unknown indicator": ("indicator", "rereferals_12m", "scorecard id 'rereferals_12m' is not"),
+    "infinite denominator": ("denominator", "inf", "expected a finite number"),
+}
+
+
+@pytest.mark.parametrize("case", list(SCORECARD_ERRORS), ids=list(SCORECARD_ERRORS))
+def test_damaged_scorecard_cell_is_an_error_naming_row_and_column(case, demo_scorecard, damage):
+    column, cell, expected = SCORECARD_ERRORS[case]
+    source, _ = demo_scorecard
+    row = _scorecard_row(source)
+    path = damage(source, lambda ls: _cell(ls, row, column, cell))
+    with pytest.raises(DataError, match=rf"row {row}, column {column}: {expected}"):
+        load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
+def test_scorecard_symbols_and_blanks_are_statuses(demo_scorecard, damage):
+    source, whole = demo_scorecard
+    row = _scorecard_row(source)
+    for symbol in [*SUPPRESSION_SYMBOLS, ""]:
+        path = damage(
+            source,
+            lambda ls, s=symbol: _cell(
+                _cell(_cell(ls, row, "value", s), row, "numerator", ""), row, "denominator", ""
+            ),
+        )
+        table = load_scorecard(path, DEMOSHIRE, CATALOGUE)
+        hit = table.loc[
+            (table["indicator"] == "rereferrals_12m_pct") & (table["breakdown"] == "all")
+        ].iloc[0]
+        assert pd.isna(hit["value"]) and hit["status"] == (symbol or "blank")
+        assert len(table) == len(whole)
+
+
+def test_scorecard_repeated_month_with_another_value_names_the_repeat(demo_scorecard, damage):
+    source, _ = demo_scorecard
+    lines = source.read_text().splitlines()
+    row = _scorecard_row(source)
+    again = _cell(
+        _cell(_cell(lines, row, "value", "25.0"), row, "numerator", "50"), row, "denominator", "200"
+    )[row - 1]
+    path = damage(source, lambda ls: ls + [again])
+    with pytest.raises(DataError, match=rf"row {len(lines) + 1}: expected one row per indicator"):
+        load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
+def test_scorecard_gap_is_named_in_a_warning(demo_scorecard, damage):
+    source, whole = demo_scorecard
+    row = _scorecard_row(source) + 3
+    path = damage(source, lambda ls: ls[: row - 1] + ls[row:])
+    with pytest.warns(DataWarning, match=r"rereferrals_12m_pct \(all\): Jul 2022"):
+        table = load_scorecard(path, DEMOSHIRE, CATALOGUE)
+    assert len(table) == len(whole) - 1
+
+
+def test_scorecard_windows_excel_csv_is_the_same(demo_scorecard, damage):
+    source, whole = demo_scorecard
+    path = damage(source, lambda b: codecs.BOM_UTF8 + b.replace(b"\n", b"\r\n"), raw=True)
+    _same(load_scorecard(path, DEMOSHIRE, CATALOGUE), whole)
+
+
+def _wide(whole: pd.DataFrame) -> pd.DataFrame:
+    rows = whole.loc[whole["breakdown"] == "all"]
+    table = rows.pivot(index="indicator", columns="period_end", values="value")
+    table.columns = [c.strftime("%b %Y") for c in table.columns]
+    ids = {i.id: i.local["id"] for i in CATALOGUE.values() if i.local}
+    return table.rename(index=ids).reset_index()
+
+
+def test_wide_workbook_with_title_rows_gives_the_same_figures(demo_scorecard, tmp_path):
+    source, whole = demo_scorecard
+    wide = _wide(whole)
+    path = tmp_path / "scorecard.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["Demoshire children's services scorecard"], ["Fictional"]]).to_excel(
+            writer, index=False, header=False
+        )
+        wide.to_excel(writer, index=False, startrow=3)
+    table = load_scorecard(path, DEMOSHIRE, CATALOGUE)
+    expected = whole.loc[whole["breakdown"] == "all"]
+    merged = expected.merge(table, on=["indicator", "period"], suffixes=("", "_wide"))
+    assert len(merged) == len(expected) == len(table)
+    both = merged["value"].notna()
+    assert np.allclose(merged.loc[both, "value"], merged.loc[both, "value_wide"])
+    assert merged.loc[~both, "value_wide"].isna().all()
+
+
+def test_wide_scorecard_error_names_the_month_column_and_row(demo_scorecard, tmp_path):
+    _, whole = demo_scorecard
+    wide = _wide(whole).astype(object)
+    wide.iloc[2, 4] = "n/a"
+    path = tmp_path / "wide.csv"
+    wide.to_csv(path, index=False)
+    with pytest.raises(DataError, match=rf"row 4, column {wide.columns[4]}: expected a number"):
+        load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
+def test_workbook_without_an_indicator_header_is_an_error(tmp_path):
+    path = tmp_path / "scorecard.xlsx"
+    pd.DataFrame({"KPI": ["x"], "Apr 2025": [1]}).to_excel(path, index=False)
+    with pytest.raises(DataError, match="expected a header row with a cell 'indicator'"):
+        load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
+def test_empty_and_header_only_scorecards_are_errors(demo_scorecard, damage):
+    source, _ = demo_scorecard
+    with pytest.raises(DataError, match="row 1: expected an EES CSV with a header row"):
+        load_scorecard(damage(source, lambda ls: []), DEMOSHIRE, CATALOGUE)
+    with pytest.raises(DataError, match="row 2: expected scorecard rows after the header"):
+        load_scorecard(damage(source, lambda ls: ls[:1]), DEMOSHIRE, CATALOGUE)
+
+
+# --- neighbours and Ofsted -----------------------------------------------------------------
+
+
+def test_neighbour_file_damage(demo_data, damage):
+    source = demo_data / "ees" / "sn_model_2025_wide.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    text = damage(source, lambda ls: _cell(ls, 3, "SN_4", "Barnet"))
+    with pytest.raises(DataError, match="row 3, column SN_4: expected a 3-digit DfE number"):
+        load_neighbours(text)
+    twice = damage(source, lambda ls: ls + [_cell(ls, 2, "SN_1", "799")[1]])
+    with pytest.raises(
+        DataError,
+        match=rf"row {len(lines) + 1}, column old_la_code: expected "
+        "one row for council",
+    ):
+        load_neighbours(twice)
+    with pytest.raises(DataError, match="expected neighbour columns SN_1"):
+        load_neighbours(damage(source, lambda ls: [ls[0].replace("SN_", "NB_")] + ls[1:]))
+
+
+def _ofsted_copy(demo_data, tmp_path, edit) -> Path:
+    source = demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    raw = pd.read_excel(source, sheet_name=SHEET, header=None, dtype=object)
+    path = tmp_path / source.name
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        edit(raw).to_excel(writer, sheet_name=SHEET, index=False, header=False)
+    return path
+
+
+def test_ofsted_workbook_damage(demo_data, tmp_path):
+    whole = load_ilacs(demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods")
+    raw = pd.read_excel(
+        demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods",
+        sheet_name=SHEET,
+        header=None,
+        dtype=object,
+    )
+    header = int(
+        np.flatnonzero(
+            raw.apply(
+                lambda r: r.astype(str).eq("Local authority area code").any(), axis=1
+            ).to_numpy()
+        )[0]
+    )
+    columns = list(raw.iloc[header].astype(str))
+    first = header + 1  # sheet row header + 2
+    _same(load_ilacs(_ofsted_copy(demo_data, tmp_path, lambda r: r)), whole)
+
+    def put(column, value):
+        def edit(r):
+            r = r.copy()
+            r.iloc[first, columns.index(column)] = value
+            return r
+
+        return edit
+
+    cases = [
+        (put("Overall effectiveness", "Good-ish"), "column Overall effectiveness: expected one of"),
+        (put("Inspection date", "soon"), "column Inspection date: expected a date"),
+        (put("Local authority area code", "701"), "column Local authority area code: expected a 9"),
+        (lambda r: pd.concat([r, r.iloc[[first]]]), "expected one row per council"),
+    ]
+    for edit, message in cases:
+        with pytest.raises(DataError, match=message):
+            load_ilacs(_ofsted_copy(demo_data, tmp_path, edit))
+
+
+# --- a whole published folder --------------------------------------------------------------
+
+
+def test_published_folder_with_a_file_missing_warns_and_leaves_it_out(demo_data, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(demo_data, folder)
+    (folder / "ees" / "d3_cpps_subsequent_plan_2013_to_2025.csv").unlink()
+    with pytest.warns(DataWarning, match="d3_cpps_subsequent_plan_2013_to_2025.csv is missing"):
+        data = load_published(folder)
+    assert "cpp_second_subsequent_pct" not in set(data.table["indicator"])
+    assert "ees/d3_cpps_subsequent_plan_2013_to_2025.csv" in data.missing
+
+
+def test_published_folder_with_a_damaged_file_names_it(demo_data, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(demo_data, folder)
+    path = folder / "ees" / C1
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(_cell(lines, 6, "rereferral_percent", "oops")) + "\n")
+    with pytest.raises(DataError, match=rf"{path}, row 6, column rereferral_percent"):
+        _quiet(load_published, folder)
