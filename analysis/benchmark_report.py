@@ -228,12 +228,6 @@ def _value(x: Any) -> Any:
     return x
 
 
-def _count(x: Any, threshold: int) -> float | None:
-    """A published count that may be shown: None when missing or below the threshold."""
-    number = number_or_none(x)
-    return None if number is None or small_number(number, threshold) else number
-
-
 def _period_words(row: dict[str, Any]) -> str:
     """'April 2024 to March 2025', or 'at 31 March 2025' for a snapshot."""
     if row.get("period_end") is None:
@@ -292,8 +286,9 @@ class BenchmarkReport:
         area_code, period = row["area_code"], row["period"]
         counts = national.counts.get((area_code, indicator_id, period)) or {}
         numerator, denominator = counts.get("numerator"), counts.get("denominator")
-        shown_numerator = _count(numerator, self.threshold)
-        shown_denominator = _count(denominator, self.threshold)
+        # A count below the threshold hides both counts and the interval: with the published
+        # percentage, either count or the interval's width would give it back.
+        hidden = any(small_number(c, self.threshold) for c in (numerator, denominator))
         comparators = {}
         for name in COMPARATOR_NAMES:
             f = national.comparators.get((area_code, indicator_id, period, name))
@@ -311,7 +306,9 @@ class BenchmarkReport:
             np.nan if previous_value is None else previous_value,
             indicator.polarity,
         )
-        interval = self._interval(indicator, numerator, denominator, comparators)
+        interval = (
+            None if hidden else self._interval(indicator, numerator, denominator, comparators)
+        )
         return {
             **out,
             "published": True,
@@ -319,10 +316,9 @@ class BenchmarkReport:
             "period_words": _period_words(counts or row),
             "value": value,
             "status": _value(row["status"]),
-            "numerator": shown_numerator,
-            "denominator": shown_denominator,
-            "counts_hidden": (numerator is not None and shown_numerator is None)
-            or (denominator is not None and shown_denominator is None),
+            "numerator": None if hidden else number_or_none(numerator),
+            "denominator": None if hidden else number_or_none(denominator),
+            "counts_hidden": hidden,
             "interval": interval,
             "comparators": comparators,
             "quartile_band": None if neutral else _value(row["quartile_band"]),
@@ -476,8 +472,8 @@ class BenchmarkReport:
         if r["counts_hidden"]:
             self.glossary.use("suppressed")
             parts.append(
-                f"Its count is below {self.threshold}, so the count is not shown to protect "
-                "children's privacy."
+                f"A count behind this figure is below {self.threshold}, so the counts and the "
+                "confidence interval are not shown, to protect children's privacy."
             )
         return " ".join(parts)
 
@@ -485,14 +481,9 @@ class BenchmarkReport:
 
     def _dot_rows(self, indicator_id: str) -> pd.DataFrame:
         r = self.results[indicator_id]
-        rows = [
-            {
-                "label": self.council.area_name,
-                "value": r["value"],
-                "lower": (r["interval"] or [None, None])[0],
-                "upper": (r["interval"] or [None, None])[1],
-            }
-        ]
+        rows = [{"label": self.council.area_name, "value": r["value"]}]
+        if r["interval"] is not None:
+            rows[0]["lower"], rows[0]["upper"] = r["interval"]
         for name, label in COMPARATOR_NAMES.items():
             figure = r["comparators"][name]
             shown = self.council.region_name if name == REGION else label
@@ -534,9 +525,12 @@ class BenchmarkReport:
         alt = funnel_alt_text(shown, limits, indicator, code, p0)
         note = ""
         if small.any():
+            left_out = int(small.sum())
+            councils = "council with a count" if left_out == 1 else "councils with counts"
             note = (
-                f"{int(small.sum())} councils with a count below {self.threshold} are left out "
-                "of the funnel plot and its table, to protect small numbers."
+                f"{left_out} {councils} below {self.threshold} "
+                f"{'is' if left_out == 1 else 'are'} left out of the funnel plot and its "
+                "table, to protect small numbers."
             )
             alt += " " + note
         caption = f"{indicator.title}: every council against the England proportion ({r['period']})"
