@@ -465,7 +465,11 @@ def main_batch(
     skip_slow_optional_imports()
     batch = load_batch(path, only=only, out_dir=Path(out) if out else None)
     started = time.perf_counter()
-    result = run_batch(batch, workers=workers, executor=executor, scheduler=scheduler)
+    try:
+        result = run_batch(batch, workers=workers, executor=executor, scheduler=scheduler)
+    except KeyboardInterrupt:
+        print("compendium: interrupted; every report written is whole", file=sys.stderr)
+        return 130
     seconds = time.perf_counter() - started
     counts = {s: sum(o.status == s for o in result.outcomes) for s in ("rendered", "skipped")}
     print(
