@@ -1,7 +1,7 @@
 """WCAG 2.2 A and AA in a real browser: axe-core (tests/accessibility/, pinned in its
 package-lock.json) in Debian's headless Chromium finds no violation on rendered reports, at a
 desktop (1280x800) and a tablet (768x1024) size; the first screen shows the key messages; the
-page never widens past the screen and fetches nothing.
+page never widens past the screen and fetches nothing; the first Tab stop is a visible skip link.
 
 Needs node, /usr/bin/chromium and ``npm ci --prefix tests/accessibility`` (``make test`` runs it;
 ``.ci/run`` installs Chromium). Skipped with the reason when one is missing, except on CI
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent / "accessibility"
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "tests" / "accessibility"
 SCRIPT = HERE / "check_page.mjs"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 #: axe-core rule tags: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
@@ -28,12 +29,26 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 REPORTS = [
     pytest.param("demo_quarterly_page", id="demo-quarterly"),
+    pytest.param("surrey_benchmark_page", id="surrey-benchmark", marks=pytest.mark.real_data),
 ]
 
 
 @pytest.fixture(scope="module")
 def demo_quarterly_page(demo_quarterly) -> Path:
     return demo_quarterly / "quarterly_report.html"
+
+
+@pytest.fixture(scope="module")
+def surrey_benchmark_page(dfe, tmp_path_factory) -> Path:
+    """Surrey's benchmark report from the real DfE data (``params/benchmark_example.yml``)."""
+    from analysis.params import load_run_file
+    from analysis.render import render_report
+
+    folder = tmp_path_factory.mktemp("benchmark")
+    run = folder / "benchmark_example.yml"
+    text = (ROOT / "params" / "benchmark_example.yml").read_text(encoding="utf-8")
+    run.write_text(text + f"data_dir: {dfe}\n", encoding="utf-8")
+    return render_report(load_run_file(run), folder / "out")
 
 
 def _missing() -> str | None:
@@ -113,6 +128,18 @@ def test_the_first_screen_shows_the_title_and_the_key_messages_heading(checked):
         key = screen["key_messages"]
         assert key, f"{viewport['name']}: no 'Key messages' h2"
         assert 0 <= key["top"] < key["bottom"] <= height, (viewport["name"], key)
+
+
+def test_the_first_tab_stop_is_a_visible_skip_link_to_the_main_content(checked):
+    skip = checked["skip_link"]
+    assert (skip["text"], skip["href"], skip["focus_after_enter"]) == (
+        "Skip to main content",
+        "#main",
+        "main",
+    )
+    assert skip["box"]["top"] >= 0 and skip["box"]["right"] > skip["box"]["left"] >= 0
+    assert skip["background"] == "rgb(255, 221, 0)"  # the focus style: ink on yellow, 14.6:1
+    assert Path(skip["screenshot"]).stat().st_size > 10_000
 
 
 def test_the_page_never_scrolls_sideways(checked):

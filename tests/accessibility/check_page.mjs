@@ -72,6 +72,28 @@ function firstScreen() {
   };
 }
 
+// The first Tab stop: the skip link, shown with its focus style; Enter moves focus to <main>.
+async function skipLink(page, shots) {
+  await page.keyboard.press("Tab");
+  const focused = await page.evaluate(() => {
+    const element = document.activeElement;
+    const r = element.getBoundingClientRect();
+    const style = getComputedStyle(element);
+    return {
+      text: element.textContent.trim(),
+      href: element.getAttribute("href"),
+      box: { top: r.top, bottom: r.bottom, left: r.left, right: r.right },
+      outline: `${style.outlineStyle} ${style.outlineWidth}`,
+      background: style.backgroundColor,
+    };
+  });
+  const screenshot = join(shots, "skip-link-focused.png");
+  await page.screenshot({ path: screenshot });
+  await page.keyboard.press("Enter");
+  const after = await page.evaluate(() => document.activeElement.id);
+  return { ...focused, screenshot, focus_after_enter: after };
+}
+
 const results = { url, blocked, viewports: [] };
 try {
   const page = await context.newPage();
@@ -81,6 +103,7 @@ try {
     const screenshot = join(shots, `first-screen-${viewport.name}.png`);
     await page.screenshot({ path: screenshot });
     const screen = await page.evaluate(firstScreen);
+    if (viewport.name === "desktop") results.skip_link = await skipLink(page, shots);
     await page.addScriptTag({ path: AXE });
     const axe = await page.evaluate(
       (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
