@@ -52,7 +52,13 @@ from analysis.charts import (
     spc_chart,
     spc_table,
 )
-from analysis.disclosure import SMALL_NUMBER_THRESHOLD, protect_table
+from analysis.disclosure import (
+    SMALL_NUMBER_THRESHOLD,
+    display_status,
+    fewer_than,
+    protect_table,
+    small_number,
+)
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import (
@@ -87,6 +93,8 @@ GROUP_LABELS = {
 GROUP_METHOD = "mean"
 #: Colours per chart PNG (:func:`analysis.charts.figure_html`): a report has about 40 charts.
 CHART_COLOURS = 256
+#: The status of a local figure suppressed for a small count: the publisher's symbol for it.
+SMALL_COUNT_STATUS = "c"
 NO_EXCEPTIONS = (
     "No indicator is red against its target, worse than England and getting worse, showing "
     "special cause concern or in sustained deterioration."
@@ -163,6 +171,33 @@ def red_since(assessment: Assessment) -> str | None:
     while start > 0 and red[start - 1]:
         start -= 1
     return str(series["period"].iloc[start])
+
+
+def _small_counts(series: pd.DataFrame, threshold: int) -> np.ndarray:
+    return np.array([small_number(c, threshold) is not None for c in series["numerator"]], bool)
+
+
+def suppress_small_counts(series: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """``series`` with every figure built on a count from 1 to ``threshold`` - 1 suppressed:
+    value and numerator empty, status "c" (as the publisher's own suppression reads).
+
+    Done before anything is worked out, so that no chart, sentence or table of the report can
+    give the count away (a percentage times its denominator gives the count back). The
+    statistics of such a month are those of a suppressed month: a gap.
+
+    >>> rows = pd.DataFrame({"value": [0.8, 2.5], "numerator": [8.0, 25.0],
+    ...                      "status": [None, None]})
+    >>> suppress_small_counts(rows, 10)[["value", "status"]].to_dict("list")
+    {'value': [nan, 2.5], 'status': ['c', None]}
+    """
+    small = _small_counts(series, threshold)
+    if not small.any():
+        return series
+    out = series.copy()
+    out["status"] = out["status"].astype(object)
+    out.loc[small, ["value", "numerator"]] = np.nan
+    out.loc[small, "status"] = SMALL_COUNT_STATUS
+    return out
 
 
 @dataclass
@@ -257,13 +292,37 @@ class QuarterlyReport:
         return pd.DataFrame(out)
 
     def series(self, indicator_id: str) -> pd.DataFrame:
-        """The council's whole-area local series for one indicator, up to the report's period."""
+        """The council's whole-area local series for one indicator, up to the report's period,
+        with figures built on small counts suppressed (:func:`suppress_small_counts`)."""
         rows = self.local.loc[
             (self.local["indicator"] == indicator_id)
             & (self.local["breakdown"] == "all")
             & (self.local["period_end"] <= self.period_end)
         ]
-        return rows.sort_values("period_end")
+        return suppress_small_counts(rows.sort_values("period_end"), self.small_number_threshold)
+
+    def small_count_notes(self) -> list[str]:
+        """Which indicators' months were suppressed for a small count, to say so at the top."""
+        notes = []
+        for indicator_id in self.indicators:
+            rows = self.local.loc[
+                (self.local["indicator"] == indicator_id)
+                & (self.local["breakdown"] == "all")
+                & (self.local["period_end"] <= self.period_end)
+            ]
+            periods = rows.loc[_small_counts(rows, self.small_number_threshold), "period"]
+            if len(periods):
+                listed = (
+                    ", ".join(map(str, periods))
+                    if len(periods) <= 6
+                    else (f"{len(periods)} periods, the latest {periods.iloc[-1]}")
+                )
+                notes.append(
+                    f"{self.catalogue[indicator_id].title}: figures built on a count of "
+                    f"{fewer_than(self.small_number_threshold)} are not shown, to protect "
+                    f"privacy ({listed})."
+                )
+        return notes
 
     # --- the top of the report ----------------------------------------------------------
 
@@ -279,7 +338,7 @@ class QuarterlyReport:
                 f"<div class='notice' role='note'><strong>Fictional data.</strong> "
                 f"{html.escape(FICTIONAL_NOTICE)}</div>"
             )
-        for warning in self.warnings:
+        for warning in [*self.warnings, *self.small_count_notes()]:
             parts.append(f"<div class='warning' role='note'>{html.escape(warning)}</div>")
         return "\n".join(parts)
 
@@ -530,21 +589,22 @@ class QuarterlyReport:
             colours=CHART_COLOURS,
         )
         table = spc_table(a.chart, indicator)
+        status = a.series["status"].reset_index(drop=True)
+        missing = a.series["value"].isna().to_numpy() & status.notna().to_numpy()
+        table.loc[missing, "Value"] = [display_status(s) for s in status[missing]]
         notes: list[str] = []
         numerators = a.series["numerator"].reset_index(drop=True)
-        if numerators.notna().any():
-            counts = pd.DataFrame(
-                {"count": numerators, "status": a.series["status"].reset_index(drop=True)}
-            )
+        if numerators.notna().any() or (status == SMALL_COUNT_STATUS).any():
+            counts = pd.DataFrame({"count": numerators, "status": status})
             shown, notes = protect_table(
                 counts,
                 ["count"],
                 threshold=self.small_number_threshold,
                 breakdown=None,
             )
-            if any("fewer than" in str(c) for c in shown["count"]):
-                self.glossary.use("suppressed")
             table.insert(2, "Number counted", shown["count"].to_numpy())
+        if (table == display_status(SMALL_COUNT_STATUS)).any(axis=None):
+            self.glossary.use("suppressed")
         caption = f"{indicator.title}: the figures behind the chart"
         note = "".join(f"<p class='note'>{html.escape(n)}</p>" for n in notes)
         return (
@@ -697,7 +757,7 @@ class QuarterlyReport:
             "compendium_version": __version__,
             "key_messages": list(self.key_messages),
             "indicators": [self.indicator_summary(i) for i in self.indicators],
-            "warnings": self.warnings,
+            "warnings": [*self.warnings, *self.small_count_notes()],
         }
 
     def save_summary(self, path: str | Path) -> Path:

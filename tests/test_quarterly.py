@@ -128,21 +128,41 @@ def test_an_indicator_without_values_to_test_says_why(report):
     assert report.benchmark_rows("assessments_45d_pct")["value"].isna().all()
 
 
-def test_small_counts_in_the_spc_table_follow_the_threshold(report):
-    # The demo's plans open 2 years or more have numerators under 10 in the last months.
+def test_figures_built_on_small_counts_are_suppressed_everywhere(report):
+    # The demo's plans open 2 years or more have numerators under 10 in the last months
+    # (analysis.demo.DEMO_PATTERNS). A percentage times its denominator gives the count back,
+    # so those months lose their value as well as their count, before any statistic is made.
+    raw = report.local.loc[
+        (report.local["indicator"] == "cpp_2yrs_plus_pct") & (report.local["breakdown"] == "all")
+    ]
+    small = raw.loc[(raw["numerator"] > 0) & (raw["numerator"] < 10), "period"].tolist()
+    assert small
+    series = report.series("cpp_2yrs_plus_pct").set_index("period")
+    assert series.loc[small, "value"].isna().all() and series.loc[small, "numerator"].isna().all()
+    assert (series.loc[small, "status"] == "c").all()
     html = report._spc_html(report.assessments["cpp_2yrs_plus_pct"])
-    counts = re.findall(r"<tr><th scope=\"row\">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>", html)
-    assert "fewer than 10" in counts
+    rows = dict(re.findall(r'<tr><th scope="row">([^<]+)</th><td>([^<]*)</td>', html))
+    assert all(rows[p] == "suppressed" for p in small)
+    counts = re.findall(r'<tr><th scope="row">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>', html)
     assert not any(re.fullmatch(r"[1-9]", c) for c in counts)
-    series = report.series("cpp_2yrs_plus_pct")
-    small = int(((series["numerator"] > 0) & (series["numerator"] < 10)).sum())
-    assert counts.count("fewer than 10") == small > 0
-    # A threshold of 300 hides every monthly count of re-referrals below 300.
-    strict = dataclasses.replace(report, small_number_threshold=300)
+    latest = report.assessments["cpp_2yrs_plus_pct"].latest
+    assert latest["period"] not in small
+    notes = report.small_count_notes()
+    assert any(n.startswith("Child protection plans open 2 years or more") for n in notes)
+
+
+def test_the_small_number_threshold_is_a_parameter(report):
+    # A threshold of 250 suppresses every month of re-referrals with fewer than 250.
+    strict = dataclasses.replace(report, small_number_threshold=250)
+    raw = strict.local.loc[
+        (strict.local["indicator"] == "rereferrals_12m_pct") & (strict.local["breakdown"] == "all")
+    ]
+    below = int(((raw["numerator"] > 0) & (raw["numerator"] < 250)).sum())
     html = strict._spc_html(strict.assessments["rereferrals_12m_pct"])
-    counts = re.findall(r"<tr><th scope=\"row\">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>", html)
-    below = int((strict.series("rereferrals_12m_pct")["numerator"] < 300).sum())
-    assert counts.count("fewer than 300") == below > 0
+    counts = re.findall(r'<tr><th scope="row">[^<]+</th><td>[^<]*</td><td>([^<]*)</td>', html)
+    assert 0 < below == counts.count("suppressed") < len(counts)
+    assert all(c == "suppressed" or int(c.replace(",", "")) >= 250 for c in counts)
+    assert "suppressed" in strict.glossary.terms
 
 
 def test_summary_carries_what_the_next_report_compares(report):

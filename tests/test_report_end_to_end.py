@@ -138,13 +138,16 @@ def test_each_indicator_has_spc_and_benchmark_charts_with_alt_text_and_tables(re
 
 
 def test_small_counts_are_not_shown(rendered):
-    # The demo's plans open 2 years or more have numerators under 10 in the last months.
+    # The demo's plans open 2 years or more have numerators under 10 in the last months: those
+    # months read "suppressed" (value and count), and the top of the report says so.
     page = (rendered / "quarterly_report.html").read_text()
     part = page.split('<h3 id="indicator-cpp-2yrs-plus-pct"')[1].split("<h3")[0]
-    table = part[part.index("the figures behind the chart") :]
-    counts = [r[2] for r in cells(table)[1:]]
-    assert "fewer than 10" in counts
-    assert not any(re.fullmatch(r"[1-9]", c) for c in counts)
+    table = part[part.index("the figures behind the chart</caption>") :]
+    rows = cells(table)[1:]
+    assert any(r[1] == "suppressed" and r[2] == "suppressed" for r in rows)
+    assert not any(re.fullmatch(r"[1-9]", r[2]) for r in rows)
+    top = page[: page.index('id="Key-messages"')]
+    assert "Child protection plans open 2 years or more at 31 March: figures built on" in top
 
 
 def test_glossary_comes_last_and_defines_the_terms_used(rendered):
