@@ -98,7 +98,8 @@ class National:
     ``benchmarks``: :func:`analysis.scorecard.benchmarks`; ``comparators``:
     :func:`analysis.benchmark.comparator_figures` by ``method``; ``bands``:
     :func:`analysis.benchmark.quartile_bands`; ``trends``:
-    :func:`analysis.trend.recent_trend_table` of the councils. Each is grouped by area code.
+    :func:`analysis.trend.recent_trend_table` of the councils; each row a plain dict, keyed
+    for a dictionary look-up, so that one council's report reads them without pandas filtering.
     """
 
     folder: Path
