@@ -6,15 +6,19 @@ The checks themselves are shown to fail on small hand-made pages with each probl
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import html_checks
 import pytest
 from bs4 import BeautifulSoup
+from test_charts import contrast
 
 from analysis.page import finish_page
 
 REPORT = "quarterly_report.html"
+STYLESHEET = Path(__file__).resolve().parents[1] / "analysis/templates/compendium/compendium.css"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,36 @@ def test_the_first_screen_shows_the_title_lead_notice_and_key_messages(page):
     assert [b.name for b in first[:3]] == ["h1", "p", "div"]
     assert first[1]["class"] == ["lead"] and "Fictional data." in first[2].get_text()
     assert [b.get_text(strip=True) for b in first if b.name == "h2"] == ["Key messages"]
+
+
+#: (foreground, background) colour variables of compendium.css that are read together.
+TEXT_PAIRS = [
+    ("ink", "paper"),
+    ("ink", "notice-bg"),
+    ("ink", "warning-bg"),
+    ("ink", "head-bg"),
+    ("muted", "paper"),
+    ("accent", "paper"),
+    ("accent", "notice-bg"),
+    ("visited", "paper"),
+    ("focus-ink", "focus"),
+]
+GRAPHIC_PAIRS = [
+    ("rule", "paper"),  # table rules, the contents' bar
+    ("focus-ink", "paper"),  # the focus outline and the underline of a focused link
+    ("accent", "paper"),  # the line under each h2, the notice's bar
+    ("warn", "warning-bg"),  # the warning's bar
+]
+
+
+def test_the_stylesheet_colours_meet_wcag_aa_contrast():
+    # WCAG 2.2 1.4.3 (text 4.5:1) and 1.4.11 (focus indicators and graphics 3:1), with the
+    # WCAG formula of tests/test_charts.py.
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", STYLESHEET.read_text()))
+    for pairs, least in ((TEXT_PAIRS, 4.5), (GRAPHIC_PAIRS, 3.0)):
+        for ink, ground in pairs:
+            ratio = contrast(colours[ink], colours[ground])
+            assert ratio >= least, f"--{ink} on --{ground}: {ratio:.2f}:1"
 
 
 def _first_difference(a: str, b: str) -> str:
