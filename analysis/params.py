@@ -351,8 +351,10 @@ def _mapping(value: Any, path: Path, key: str) -> dict[str, Any]:
 
 
 def _data_dir(given: Mapping[str, Any], path: Path) -> str:
-    chosen = given.get("data_dir") or os.environ.get(DATA_ENV) or ""
-    return str((path.parent / str(chosen)).resolve()) if chosen else ""
+    """The data folder: the run file's (relative to it), else ``$COMPENDIUM_DFE_DATA``."""
+    if given.get("data_dir"):
+        return str((path.parent / str(given["data_dir"])).resolve())
+    return str(Path(os.environ[DATA_ENV]).resolve()) if os.environ.get(DATA_ENV) else ""
 
 
 def _councils(value: Any, data_dir: str, path: Path, key: str) -> list[str]:
