@@ -92,6 +92,22 @@ NO_CONCERN = (
 
 
 @dataclass(frozen=True)
+class Funnel:
+    """What every council's funnel plot of one indicator and period shares."""
+
+    points: pd.DataFrame
+    """Councils with counts at or above the threshold (area_code, area_name, counts)."""
+    limits: pd.DataFrame
+    """n, lower_95, upper_95, lower_998, upper_998 as proportions."""
+    p0: float
+    """England's pooled proportion."""
+    note: str
+    """How many councils were left out to protect small numbers ("" if none)."""
+    caption: str
+    table_html: str
+
+
+@dataclass(frozen=True)
 class National:
     """Everything the report needs that is the same for every council, computed once.
 
@@ -121,6 +137,55 @@ class National:
     """Every council's row per (indicator, period), for funnel plots."""
     england: dict[tuple[str, str], pd.Series]
     """England's published row per (indicator, period)."""
+
+    funnels: dict[tuple[str, str, int], Funnel | None] = field(default_factory=dict)
+    """Funnel plot data per (indicator, period, small-number threshold), made when first used."""
+
+    def funnel(self, indicator_id: str, period: str, threshold: int) -> Funnel | None:
+        """Every council's proportion against England's, for a funnel plot (None: fewer than 4
+        councils with counts). Councils with a count below ``threshold`` are left out."""
+        key = (indicator_id, period, threshold)
+        if key not in self.funnels:
+            self.funnels[key] = self._funnel(indicator_id, period, threshold)
+        return self.funnels[key]
+
+    def _funnel(self, indicator_id: str, period: str, threshold: int) -> Funnel | None:
+        points = self.points.get((indicator_id, period))
+        if points is None:
+            return None
+        points = points.dropna(subset=["numerator", "denominator"])
+        points = points.loc[points["denominator"] > 0]
+        small = points["numerator"].map(lambda x: small_number(x, threshold) is not None)
+        small |= points["denominator"].map(lambda x: small_number(x, threshold) is not None)
+        shown = points.loc[~small]
+        if len(shown) < 4:
+            return None
+        england = self.england.get((indicator_id, period))
+        if england is not None and (england[["numerator", "denominator"]] > 0).all():
+            p0 = float(england["numerator"] / england["denominator"])
+        else:
+            p0 = float(points["numerator"].sum() / points["denominator"].sum())
+        denominators = shown["denominator"].to_numpy(dtype=float)
+        grid = np.unique(
+            np.concatenate([np.linspace(denominators.min(), denominators.max(), 60), denominators])
+        )
+        limits = pd.DataFrame({"n": grid})
+        for confidence, suffix in ((0.95, "95"), (0.998, "998")):
+            level = funnel_limits(grid, p0, confidence=[confidence])
+            limits[f"lower_{suffix}"] = level["lower"].to_numpy()
+            limits[f"upper_{suffix}"] = level["upper"].to_numpy()
+        left_out = int(small.sum())
+        note = ""
+        if left_out:
+            councils = "council with a count" if left_out == 1 else "councils with counts"
+            note = (
+                f"{left_out} {councils} below {threshold} {'is' if left_out == 1 else 'are'} "
+                "left out of the funnel plot and its table, to protect small numbers."
+            )
+        indicator = self.catalogue[indicator_id]
+        caption = f"{indicator.title}: every council against the England proportion ({period})"
+        table = data_table_html(funnel_table(shown, limits, indicator), caption)
+        return Funnel(shown, limits, p0, note, caption, table)
 
     def row_of(self, council: Council, indicator_id: str, year: int) -> dict[str, Any] | None:
         """The council's benchmark row for a year (its own, or a joint return it is part of)."""
@@ -495,51 +560,19 @@ class BenchmarkReport:
     def _funnel_html(self, indicator_id: str) -> str:
         """A funnel plot of every council's proportion, when the indicator has counts."""
         indicator = self.national.catalogue[indicator_id]
-        r = self.results[indicator_id]
+        period = self.results[indicator_id]["period"]
         if kind_of(indicator) != "proportion":
             return ""
-        points = self.national.points.get((indicator_id, r["period"]))
-        if points is None:
+        funnel = self.national.funnel(indicator_id, period, self.threshold)
+        if funnel is None:
             return ""
-        points = points.dropna(subset=["numerator", "denominator"])
-        points = points.loc[points["denominator"] > 0]
-        if len(points) < 4:
-            return ""
-        small = points["numerator"].map(lambda x: small_number(x, self.threshold) is not None)
-        small |= points["denominator"].map(lambda x: small_number(x, self.threshold) is not None)
-        shown = points.loc[~small]
-        england = self.national.england.get((indicator_id, r["period"]))
-        if england is not None and (england[["numerator", "denominator"]] > 0).all():
-            p0 = float(england["numerator"] / england["denominator"])
-        else:
-            p0 = float(points["numerator"].sum() / points["denominator"].sum())
-        grid = np.unique(
-            np.concatenate(
-                [
-                    np.linspace(shown["denominator"].min(), shown["denominator"].max(), 60),
-                    shown["denominator"].to_numpy(dtype=float),
-                ]
-            )
-        )
-        limits = funnel_limits(grid, p0)
         code = self.council.area_code
-        alt = funnel_alt_text(shown, limits, indicator, code, p0)
-        note = ""
-        if small.any():
-            left_out = int(small.sum())
-            councils = "council with a count" if left_out == 1 else "councils with counts"
-            note = (
-                f"{left_out} {councils} below {self.threshold} "
-                f"{'is' if left_out == 1 else 'are'} left out of the funnel plot and its "
-                "table, to protect small numbers."
-            )
-            alt += " " + note
-        caption = f"{indicator.title}: every council against the England proportion ({r['period']})"
-        figure = figure_html(funnel_plot(shown, limits, indicator, code, p0), alt, caption)
-        table = data_table_html(funnel_table(shown, limits, indicator), caption)
-        extra = f"<p class='note'>{html.escape(note)}</p>" if note else ""
+        alt = funnel_alt_text(funnel.points, funnel.limits, indicator, code, funnel.p0)
+        alt = f"{alt} {funnel.note}".strip()
+        figure = funnel_plot(funnel.points, funnel.limits, indicator, code, funnel.p0)
+        note = f"<p class='note'>{html.escape(funnel.note)}</p>" if funnel.note else ""
         self.glossary.use("confidence interval / significantly different")
-        return figure + table + extra
+        return figure_html(figure, alt, funnel.caption) + funnel.table_html + note
 
     def indicator_html(self, indicator_id: str) -> str:
         """One indicator's section: H3, description, paragraph, dot chart, funnel, tables."""
