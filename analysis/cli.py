@@ -36,6 +36,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from papermill.exceptions import PapermillExecutionError
 
+    from analysis.page import PageError
     from analysis.params import load_run_file
     from analysis.render import render_report
 
@@ -49,6 +50,9 @@ def _render(args: argparse.Namespace) -> int:
             f"{error.ename}: {error.evalue}",
             file=sys.stderr,
         )
+        return 1
+    except PageError as error:
+        print(f"compendium: {run.notebook.name}: {error}", file=sys.stderr)
         return 1
     print(path.resolve())
     return 0

@@ -184,3 +184,19 @@ def test_finishing_twice_gives_the_same_page():
     later = WHEN + timedelta(days=1)
     assert finish_page(once, later) == finish_page(page(body), later)
     assert once.count("<nav") == 1 and once.count('class="table-scroll"') == 1
+
+
+def test_compendium_render_reports_a_broken_page_in_one_line(demo_run_file, monkeypatch, capsys):
+    # A notebook that makes a page with two H1s fails the run with the reason, not a traceback.
+    import analysis.render
+    from analysis.cli import main
+
+    def two_titles(run, out_root=None):
+        finish_page(page("<h1>A</h1><h1>B</h1>"), WHEN)
+
+    monkeypatch.setattr(analysis.render, "render_report", two_titles)
+    assert main(["render", str(demo_run_file)]) == 1
+    assert capsys.readouterr().err == (
+        "compendium: quarterly_report.ipynb: report page: the page has 2 H1 headings "
+        "('A'; 'B'): a report has exactly one, its title\n"
+    )
