@@ -246,10 +246,15 @@ def _indicator_ids(data_dir: str) -> frozenset[str]:
     return frozenset(ids)
 
 
+@functools.lru_cache(maxsize=1024)
+def _find(code: str, data_dir: str) -> Council:
+    return _directory(data_dir).find(code)
+
+
 def find_council(code: Any, data_dir: str, path: Path, key: str) -> Council:
     """The council with DfE number or ONS code ``code``, or a ``DataError`` naming the key."""
     try:
-        return _directory(data_dir).find(str(code))
+        return _find(str(code), data_dir)
     except KeyError as error:
         raise _fail(path, key, error.args[0]) from None
 

@@ -244,3 +244,21 @@ def test_index_lists_reports_in_council_order(batch_run):
     page = index_html("trial", result.outcomes, out)
     names = re.findall(r'<th scope="row">([^<]+) <span', page)
     assert names == ["Camden", "Camden", "City of London", "Kent", "Surrey"]
+
+
+@pytest.mark.real_data
+def test_benchmark_all_declares_every_council_of_the_real_data(dfe, monkeypatch):
+    monkeypatch.setenv("COMPENDIUM_DFE_DATA", str(dfe))
+    batch = load_batch(Path(__file__).parents[1] / "params" / "benchmark_all.yml")
+    # DfE's 2025 statistical-neighbour model lists the 153 councils that make returns
+    assert len(batch.reports) == 153
+    assert len({r.council.area_code for r in batch.reports}) == 153
+    assert {r.notebook.name for r in batch.reports} == {"benchmark_report.ipynb"}
+    assert all(r.parameters["data_dir"] == str(dfe.resolve()) for r in batch.reports)
+    only = load_batch(
+        Path(__file__).parents[1] / "params" / "benchmark_all.yml", only=["936", "E09000002"]
+    )
+    assert [r.label for r in only.reports] == [
+        "E09000002/benchmark_report",
+        "E10000030/benchmark_report",
+    ]
