@@ -82,6 +82,8 @@ BAND_WORDS = {
     "C": "the second worst quarter",
     "D": "the worst quarter",
 }
+#: How the benchmark's reasons begin; the sentence already says it cannot be tested.
+CANNOT = "cannot be compared: "
 NO_CONCERN = (
     "No indicator is significantly worse than England, in the bottom quartile band or worse "
     "than last year."
@@ -520,7 +522,7 @@ class BenchmarkReport:
                 r["compared_with_england"],
                 self.glossary,
                 area_name=self.council.area_name,
-                reason=r["compared_with_england_reason"],
+                reason=(r["compared_with_england_reason"] or "").removeprefix(CANNOT) or None,
                 status=r["status"],
             )
         ]
@@ -538,8 +540,8 @@ class BenchmarkReport:
         if r["counts_hidden"]:
             self.glossary.use("suppressed")
             parts.append(
-                f"A count behind this figure is below {self.threshold}, so the counts and the "
-                "confidence interval are not shown, to protect children's privacy."
+                f"A count behind this figure is below {self.threshold}, so the counts are not "
+                "shown, to protect children's privacy."
             )
         return " ".join(parts)
 
@@ -568,6 +570,8 @@ class BenchmarkReport:
             return ""
         code = self.council.area_code
         alt = funnel_alt_text(funnel.points, funnel.limits, indicator, code, funnel.p0)
+        # the chart text names a council that is not on the funnel by its code: use its name
+        alt = alt.replace(f"{code} has no figure", f"{self.council.area_name} has no figure", 1)
         alt = f"{alt} {funnel.note}".strip()
         figure = funnel_plot(funnel.points, funnel.limits, indicator, code, funnel.p0)
         note = f"<p class='note'>{html.escape(funnel.note)}</p>" if funnel.note else ""
