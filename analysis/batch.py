@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -44,7 +44,7 @@ from typing import Any
 
 import analysis
 from analysis.atomic import write_text
-from analysis.params import Batch, RunFile
+from analysis.params import Batch, RunFile, is_path_parameter
 from analysis.render import PARAMETERS, SUMMARY, parameters_yaml, write_report_dir
 
 REPORTS_PER_KERNEL = 100
@@ -311,16 +311,23 @@ def _file_stamps(path: Path) -> list[tuple[str, int, int]]:
     return [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
 
 
-def input_key(run: RunFile, stamps: Callable[[Path], list] = _file_stamps) -> str:
-    """The hash of everything a report depends on: parameters, data files, notebook, library."""
-    data = {
-        name: stamps(Path(value))
-        for name, value in sorted(run.parameters.items())
-        if isinstance(value, str) and value.startswith("/") and Path(value).exists()
-    }
+def input_key(run: RunFile, stamps: dict[str, list] | None = None) -> str:
+    """The hash of everything a report depends on: its parameters, the size and modification
+    time of every file its path parameters name, its notebook and the library.
+
+    ``stamps`` keeps each folder's file list for the other reports of the same batch.
+    """
+    stamps = {} if stamps is None else stamps
+    for name, value in run.parameters.items():
+        if is_path_parameter(name) and isinstance(value, str) and value not in stamps:
+            stamps[value] = _file_stamps(Path(value)) if value and Path(value).exists() else []
     material = {
         "parameters": run.parameters,
-        "data": data,
+        "data": {
+            name: stamps[value]
+            for name, value in sorted(run.parameters.items())
+            if is_path_parameter(name) and isinstance(value, str)
+        },
         "notebook": hashlib.sha256(run.notebook.read_bytes()).hexdigest(),
         "library": _library_digest(),
     }
@@ -421,8 +428,9 @@ def run_batch(
     outcomes: dict[int, Outcome] = {}
     keys: dict[int, str] = {}
     todo: list[int] = []
+    stamps: dict[str, list] = {}
     for number, run in enumerate(batch.reports):
-        keys[number] = input_key(run)
+        keys[number] = input_key(run, stamps)
         skipped = _unchanged(run, keys[number])
         if skipped:
             outcomes[number] = skipped

@@ -265,7 +265,8 @@ def _check_indicators(ids: Iterable[str], data_dir: str, path: Path, key: str) -
         raise _fail(path, key, f"unknown indicator id(s): {', '.join(unknown)}")
 
 
-def _is_path(name: str) -> bool:
+def is_path_parameter(name: str) -> bool:
+    """True for the parameters that name files or folders (``data_dir``, ``*_file``, ...)."""
     return name in PATH_KEYS or name.endswith(PATH_SUFFIXES)
 
 
@@ -295,7 +296,7 @@ def resolve_parameters(
     if "data_dir" in declared and not values.get("data_dir") and os.environ.get(DATA_ENV):
         values["data_dir"] = str(Path(os.environ[DATA_ENV]).resolve())
     for key, value in values.items():
-        if _is_path(key) and isinstance(value, str) and value:
+        if is_path_parameter(key) and isinstance(value, str) and value:
             resolved = (path.parent / value).resolve()
             if not resolved.exists():
                 where = f"{prefix}{key}"
