@@ -242,6 +242,8 @@ def render_on_worker(run: RunFile) -> Outcome:
 
 def run_local(runs: Sequence[RunFile], workers: int = 2) -> Iterator[Outcome]:
     """Render ``runs`` with ``workers`` warm kernels, yielding outcomes as they finish."""
+    if not runs:
+        return
     todo: queue.Queue[RunFile] = queue.Queue()
     for run in runs:
         todo.put(run)
@@ -283,13 +285,18 @@ def run_dask(runs: Sequence[RunFile], scheduler: str | Any) -> Iterator[Outcome]
     from distributed import Client, as_completed
 
     with Client(scheduler) as client:
+        runs_by_key = {f"compendium-{i}-{run.label}": run for i, run in enumerate(runs)}
         futures = [
-            client.submit(render_on_worker, run, key=f"compendium-{i}-{run.label}", pure=False)
-            for i, run in enumerate(runs)
+            client.submit(render_on_worker, run, key=key, pure=False)
+            for key, run in runs_by_key.items()
         ]
         try:
             for future in as_completed(futures):
-                yield future.result()
+                try:
+                    yield future.result()
+                except Exception as error:  # noqa: BLE001 - a lost worker fails its report only
+                    message = f"{type(error).__name__}: {error}"
+                    yield Outcome(runs_by_key[future.key], "failed", error=message)
         finally:
             client.cancel(futures)
 
