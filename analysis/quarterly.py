@@ -291,25 +291,26 @@ class QuarterlyReport:
             )
         return pd.DataFrame(out)
 
-    def series(self, indicator_id: str) -> pd.DataFrame:
-        """The council's whole-area local series for one indicator, up to the report's period,
-        with figures built on small counts suppressed (:func:`suppress_small_counts`)."""
+    def _local_rows(self, indicator_id: str) -> pd.DataFrame:
+        """The council's whole-area local rows for one indicator up to the report's period,
+        time-ordered, as loaded (before any suppression)."""
         rows = self.local.loc[
             (self.local["indicator"] == indicator_id)
             & (self.local["breakdown"] == "all")
             & (self.local["period_end"] <= self.period_end)
         ]
-        return suppress_small_counts(rows.sort_values("period_end"), self.small_number_threshold)
+        return rows.sort_values("period_end")
+
+    def series(self, indicator_id: str) -> pd.DataFrame:
+        """The council's whole-area local series for one indicator, up to the report's period,
+        with figures built on small counts suppressed (:func:`suppress_small_counts`)."""
+        return suppress_small_counts(self._local_rows(indicator_id), self.small_number_threshold)
 
     def small_count_notes(self) -> list[str]:
         """Which indicators' months were suppressed for a small count, to say so at the top."""
         notes = []
         for indicator_id in self.indicators:
-            rows = self.local.loc[
-                (self.local["indicator"] == indicator_id)
-                & (self.local["breakdown"] == "all")
-                & (self.local["period_end"] <= self.period_end)
-            ]
+            rows = self._local_rows(indicator_id)
             periods = rows.loc[_small_counts(rows, self.small_number_threshold), "period"]
             if len(periods):
                 listed = (
@@ -364,8 +365,7 @@ class QuarterlyReport:
                     tolerance_type=(a.target or {}).get("tolerance_type", "absolute"),
                 )
                 out.append((title, "Red against its target", sentence, period_text(red_since(a))))
-            red_red = [r for r in a.exception_reasons if r.endswith("(red-red)")]
-            if red_red:
+            if any(r.endswith("(red-red)") for r in a.exception_reasons):
                 row = self.rows.set_index("indicator").loc[indicator_id]
                 compared = comparison_sentence(
                     indicator,
