@@ -432,9 +432,6 @@ class BenchmarkReport:
 
     # --- words ------------------------------------------------------------------------
 
-    def _show(self, indicator: Indicator, value: Any, status: Any = None) -> str:
-        return format_number(indicator, value, status)
-
     def key_messages(self) -> list[str]:
         """The indicators that are significantly worse than England, in band D or worse than
         last year, one sentence each (most reasons first, then catalogue order)."""
@@ -448,8 +445,8 @@ class BenchmarkReport:
                 self.glossary.use("confidence interval / significantly different")
                 england = r["comparators"][ENGLAND]["value"]
                 reasons.append(
-                    f"significantly worse than England ({self._show(indicator, r['value'])} "
-                    f"against {self._show(indicator, england)})"
+                    f"significantly worse than England ({format_number(indicator, r['value'])} "
+                    f"against {format_number(indicator, england)})"
                 )
             if r["quartile_band"] == "D":
                 self.glossary.use("quartile band")
@@ -459,8 +456,8 @@ class BenchmarkReport:
                 )
             if r["change"].endswith("(worse)"):
                 reasons.append(
-                    f"worse than last year ({self._show(indicator, r['value'])} against "
-                    f"{self._show(indicator, r['previous_value'])} in {r['previous_period']})"
+                    f"worse than last year ({format_number(indicator, r['value'])} against "
+                    f"{format_number(indicator, r['previous_value'])} in {r['previous_period']})"
                 )
             if reasons:
                 ranked.append((-len(reasons), position, f"{indicator.title}: {_and(reasons)}."))
@@ -503,7 +500,7 @@ class BenchmarkReport:
             return f"There is no figure for {self.year - 1} to compare with."
         return (
             f"In {r['previous_period']} the figure was "
-            f"{self._show(indicator, r['previous_value'])}: {r['change']} since last year."
+            f"{format_number(indicator, r['previous_value'])}: {r['change']} since last year."
         )
 
     def narrative(self, indicator_id: str) -> str:
@@ -655,13 +652,15 @@ class BenchmarkReport:
             out.append(
                 {
                     "Indicator": indicator.title,
-                    self.council.area_name: self._show(indicator, r["value"], r["status"]),
-                    "England": self._show(indicator, c[ENGLAND]["value"]),
-                    "Region": self._show(indicator, c[REGION]["value"]),
-                    "Statistical neighbours": self._show(
+                    self.council.area_name: format_number(indicator, r["value"], r["status"]),
+                    "England": format_number(indicator, c[ENGLAND]["value"]),
+                    "Region": format_number(indicator, c[REGION]["value"]),
+                    "Statistical neighbours": format_number(
                         indicator, c[STATISTICAL_NEIGHBOURS]["value"]
                     ),
-                    "Good or Outstanding": self._show(indicator, c[GOOD_OR_OUTSTANDING]["value"]),
+                    "Good or Outstanding": format_number(
+                        indicator, c[GOOD_OR_OUTSTANDING]["value"]
+                    ),
                     "Band (or against councils)": band,
                     "National rank": rank or "no rank (neutral)",
                     "Rank among neighbours": among or "no rank (neutral)",
