@@ -11,7 +11,9 @@
 Each figure is wall-clock seconds per report. Usage, from the repository root::
 
     .venv/bin/python benchmarks/batch.py [--councils 12] [--naive 3] [--workers 2]
-                                         [--data ../shared/data/dfe] [--notebook benchmark_report]
+                                         [--data ../shared/data/dfe]
+
+The reports are ``params/benchmark_all.yml`` for ``--councils`` councils spread over the data's.
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 REPOSITORY = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent
 TEMPLATES = REPOSITORY / "analysis" / "templates"
+RUN_FILE = REPOSITORY / "params" / "benchmark_all.yml"
 
 
 def _councils(data: Path, count: int) -> list[str]:
@@ -39,17 +40,6 @@ def _councils(data: Path, count: int) -> list[str]:
     every = councils_in_data(data)
     step = max(1, len(every) // count)
     return every[::step][:count]
-
-
-def _run_file(folder: Path, data: Path, notebook: str, councils: list[str]) -> Path:
-    run = {
-        "name": "timing",
-        "defaults": {"data_dir": str(data.resolve())},
-        "reports": [{"notebook": notebook, "councils": councils}],
-    }
-    path = folder / "timing.yml"
-    path.write_text(yaml.safe_dump(run), encoding="utf-8")
-    return path
 
 
 def _timed(command: list[str], **kwargs) -> float:
@@ -94,8 +84,8 @@ def naive(report: Path, notebook: Path, work: Path) -> float:
     return _timed(papermill) + _timed(nbconvert)
 
 
-def limit(run_file: Path, out: Path) -> None:
-    """Every report of ``run_file`` by executing the notebook's cells in this process."""
+def limit(councils: list[str], out: Path) -> None:
+    """Every report of :data:`RUN_FILE` for ``councils``, the notebook's cells run in-process."""
     import IPython.display
     import nbformat
     from papermill.iorw import load_notebook_node
@@ -113,7 +103,7 @@ def limit(run_file: Path, out: Path) -> None:
             outputs.append(nbformat.v4.new_output("display_data", data=data))
 
     IPython.display.display = display
-    for run in load_batch(run_file, out_dir=out).reports:
+    for run in load_batch(RUN_FILE, only=councils, out_dir=out).reports:
         summary = out / f"{run.label.replace('/', '-')}.json"
         notebook = parameterize_notebook(
             load_notebook_node(str(run.notebook)), dict(run.parameters, summary_path=str(summary))
@@ -134,11 +124,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--naive", type=int, default=3, help="reports to time the naive way")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", default=str(REPOSITORY.parent / "shared" / "data" / "dfe"))
-    parser.add_argument("--notebook", default="benchmark_report")
-    parser.add_argument("--limit", nargs=2, metavar=("RUN", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--limit", nargs="+", metavar="OUT CODE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv[1:])
     if args.limit:
-        limit(Path(args.limit[0]), Path(args.limit[1]))
+        limit(args.limit[1:], Path(args.limit[0]))
         return 0
     data = Path(args.data)
     if not (data / "ees").is_dir():
@@ -151,27 +140,18 @@ def main(argv: list[str]) -> int:
     )
     councils = _councils(data, args.councils)
     n = len(councils)
-    print(f"{n} councils ({', '.join(councils)}), notebook {args.notebook}, data {data}")
+    print(f"{n} councils of {RUN_FILE.name} ({', '.join(councils)}), data {data}")
+    os.environ["COMPENDIUM_DFE_DATA"] = str(data.resolve())
     with tempfile.TemporaryDirectory(prefix="compendium-timing-") as work:
         work = Path(work)
-        run_file = _run_file(work, data, args.notebook, councils)
-        batch_seconds = _timed(
-            [
-                str(VENV / "compendium"),
-                "batch",
-                str(run_file),
-                "--out",
-                str(work / "out"),
-                "--workers",
-                str(args.workers),
-            ]
-        )
-        reports = sorted(p for p in (work / "out" / "timing").iterdir() if p.is_dir())
-        notebook = REPOSITORY / "notebooks" / f"{args.notebook}.ipynb"
+        command = [str(VENV / "compendium"), "batch", str(RUN_FILE), "--only", *councils]
+        batch_seconds = _timed(command + ["--out", str(work), "--workers", str(args.workers)])
+        reports = sorted(p for p in (work / "benchmark_all").iterdir() if p.is_dir())
+        notebook = REPOSITORY / "notebooks" / "benchmark_report.ipynb"
         naive_seconds = [naive(r, notebook, work) for r in reports[: args.naive]]
         (work / "limit").mkdir()
         limit_seconds = _timed(
-            [sys.executable, __file__, "--limit", str(run_file), str(work / "limit")]
+            [sys.executable, __file__, "--limit", str(work / "limit"), *councils]
         )
     per_naive = sum(naive_seconds) / len(naive_seconds)
     per_batch = batch_seconds / n
