@@ -18,6 +18,7 @@ import re
 import time
 from pathlib import Path
 
+import html_checks
 import pandas as pd
 import pytest
 
@@ -53,6 +54,7 @@ def quality(demo_data, tmp_path_factory) -> Path:
 
 
 def _check_page(page: str) -> None:
+    assert html_checks.problems(page) == []  # the project's shared page checks
     assert page.count("<h1") == 1
     images = re.findall(r"<img [^>]*>", page)
     for image in images:
