@@ -56,6 +56,8 @@ OTHER_LEVELS = (
     "RSC region",
 )
 ENGLAND_CODE = "E92000001"
+#: A council's ONS code, or the codes of a joint return joined by " / ".
+ONS_CODES = r"E\d{8}(?: / E\d{8})*"
 POPULATION = "population_0_17"
 POPULATION_AGE_GROUP = "Children aged 0 to 17 years"
 
@@ -171,7 +173,16 @@ def _former_codes(directory: Directory) -> dict[str, set[str]]:
 def _check_codes(
     la_number: pd.Series, published: pd.Series, path: Path, directory: Directory
 ) -> None:
-    """old_la_code and new_la_code must name the same council."""
+    """new_la_code must be an ONS code, and old_la_code and new_la_code the same council."""
+    malformed = published.notna() & ~published.str.fullmatch(ONS_CODES).fillna(False)
+    if malformed.any():
+        row = int(published.index[malformed.to_numpy()][0])
+        raise DataError(
+            path,
+            f"expected a 9-character ONS code such as E10000030, found {published[row]!r}",
+            row=row,
+            column="new_la_code",
+        )
     codes = _former_codes(directory)
     owner = {code: number for number, known in codes.items() for code in known}
     for row, number, code in zip(la_number.index, la_number, published, strict=True):
@@ -246,18 +257,22 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
     )
     if missing.any():
         row = int(table.index[missing.to_numpy()][0])
-        what = (
-            "an LA code (old_la_code or new_la_code)"
-            if level[row] != "regional"
-            else "a region_code"
+        regional = level[row] == "regional"
+        raise DataError(
+            path,
+            "expected a region_code"
+            if regional
+            else "expected an LA code (old_la_code or new_la_code)",
+            row=row,
+            column="region_code" if regional else "new_la_code",
         )
-        raise DataError(path, f"expected {what}", row=row)
     return out
 
 
 def _levels(table: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The national, regional and local authority rows; other EES levels are left out, and a
-    level that EES does not use is an error (a misspelt level would drop a council)."""
+    """The national, regional and local authority rows; other EES levels are left out with a
+    :class:`DataWarning`, and a level that EES does not use is an error (a misspelt level
+    would drop a council)."""
     level = table["geographic_level"].str.strip()
     unknown = ~level.isin(list(LEVELS) + list(OTHER_LEVELS))
     if unknown.any():
@@ -269,7 +284,16 @@ def _levels(table: pd.DataFrame, path: Path) -> pd.DataFrame:
             row=row,
             column="geographic_level",
         )
-    return table.assign(geographic_level=level).loc[level.isin(list(LEVELS))]
+    other = ~level.isin(list(LEVELS))
+    if other.any():
+        found = ", ".join(sorted(level[other].unique()))
+        warnings.warn(
+            DataWarning(
+                f"{path.name}: {int(other.sum())} rows at other levels ({found}) were left out"
+            ),
+            stacklevel=3,
+        )
+    return table.assign(geographic_level=level).loc[~other]
 
 
 def _filtered(table: pd.DataFrame, filters: dict[str, str], path: Path) -> pd.DataFrame:

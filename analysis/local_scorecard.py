@@ -33,6 +33,8 @@ from analysis.values import impossible_figures, parse_cells
 
 LONG_KEYS = ("indicator", "period_end", "value")
 MEASURES = ("value", "numerator", "denominator")
+#: A breakdown label: ``all`` or ``dimension: group``.
+BREAKDOWN = rf"{ALL}|[^:]+:\s*\S.*"
 #: How far down a workbook sheet the header row (the one with ``indicator``) may be.
 HEADER_SEARCH_ROWS = 20
 
@@ -224,6 +226,16 @@ def load_scorecard(
     out["breakdown"] = (
         table.get("breakdown", pd.Series(ALL, index=table.index)).str.strip().replace("", ALL)
     )
+    malformed = ~out["breakdown"].str.fullmatch(BREAKDOWN)
+    if malformed.any():
+        where = int(np.flatnonzero(malformed.to_numpy())[0])
+        raise DataError(
+            path,
+            f"expected a breakdown of 'all' or 'dimension: group' (such as 'team: North'), "
+            f"found {out['breakdown'].iloc[where]!r}",
+            row=int(table["_row"].iloc[where]) or None,
+            column="breakdown",
+        )
     out["area_code"] = council.area_code
     out["area_name"] = council.area_name
     out["area_level"] = "local authority"
@@ -240,6 +252,7 @@ def load_scorecard(
             path,
             "expected one row per indicator, breakdown and month; found a repeat",
             row=int(table["_row"].iloc[where]) or None,
+            column="period_end",
         )
     tidy = tidy.sort_values(["indicator", "breakdown", "period_end"]).reset_index(drop=True)
     _warn_gaps(tidy, path)

@@ -282,7 +282,7 @@ def test_two_rows_for_one_council_and_year_with_different_values_names_both(real
             r"E10000030, found 999",
         ),
         ("", "E10000030", r"column old_la_code: expected old_la_code 936 .* found nothing"),
-        ("936", "Surrey", r"column new_la_code: old_la_code 936 is not the council"),
+        ("936", "Surrey", r"column new_la_code: expected a 9-character ONS code"),
     ],
     ids=["two councils", "unknown number", "no number", "not a code"],
 )
@@ -544,7 +544,9 @@ def test_scorecard_repeated_month_with_another_value_names_the_repeat(demo_score
         _cell(_cell(lines, row, "value", "25.0"), row, "numerator", "50"), row, "denominator", "200"
     )[row - 1]
     path = damage(source, lambda ls: ls + [again])
-    with pytest.raises(DataError, match=rf"row {len(lines) + 1}: expected one row per indicator"):
+    with pytest.raises(
+        DataError, match=rf"row {len(lines) + 1}, column period_end: expected one row per indicator"
+    ):
         load_scorecard(path, DEMOSHIRE, CATALOGUE)
 
 
