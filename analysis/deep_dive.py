@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__, spc
-from analysis.areas import Council, Directory
+from analysis.areas import Council
 from analysis.atomic import write_text
 from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator, load_catalogue
@@ -53,7 +53,8 @@ from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import format_number, period_text, spc_sentence
-from analysis.published import DATA_ENV, load_published
+from analysis.params import find_council
+from analysis.published import DATA_ENV
 from analysis.quarterly import FICTIONAL_NOTICE
 from analysis.rag import format_value
 from analysis.tidy import ALL
@@ -608,11 +609,8 @@ def prepare(
         )
     if not scorecard_path:
         raise DataError("parameters", "the deep dive needs the council's scorecard", "scorecard")
-    if data_dir or os.environ.get(DATA_ENV):
-        directory = load_published(data_dir or None, catalogue, [indicator]).directory
-    else:
-        directory = Directory.default()
-    found = directory.find(council)
+    folder = str(data_dir or os.environ.get(DATA_ENV, ""))
+    found = find_council(council, folder, Path("parameters"), "council")
     end = pd.Timestamp(period_end)
     local = load_scorecard(scorecard_path, found, catalogue)
     breakdown = local["breakdown"].astype(str)
