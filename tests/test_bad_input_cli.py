@@ -1,0 +1,165 @@
+"""Bad input through the ``compendium`` command: exit code 2, one line on stderr naming the
+file, row or key and what was expected, no traceback and no output written.
+
+Run files are checked by ``analysis.params.load_run_file`` before anything renders, so these
+cases are fast; damaged data files go through ``compendium validate`` (every loader) and
+``compendium scorecard``.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.cli import main
+
+C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+
+
+def _one_line_error(capsys, code: int) -> str:
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("compendium: "), captured.err
+    assert "Traceback" not in captured.err
+    return lines[0]
+
+
+RUN_FILES = {
+    "unknown key": ({"colour": "red"}, "column colour: unknown parameter 'colour'"),
+    "wrong type": ({"council": [701]}, "column council: expected str"),
+    "not a date": ({"period_end": "last quarter"}, "column period_end: expected a date"),
+    "wrong type of flag": ({"fictional": "yes"}, "column fictional: expected bool"),
+    "missing file": ({"scorecard": "no_such.csv"}, "column scorecard: expected an existing path"),
+    "unknown indicator": (
+        {"indicators": ["rereferrals_12m_pct", "nope_pct"]},
+        "column indicators: unknown indicator id(s): nope_pct",
+    ),
+    "unknown council": ({"council": "799"}, "column council: no council with DfE number"),
+    "unknown notebook": ({"notebook": "nope"}, "column notebook: no notebook nope.ipynb"),
+}
+
+
+@pytest.mark.parametrize("case", list(RUN_FILES), ids=list(RUN_FILES))
+def test_bad_run_file_is_one_line_naming_the_key(case, demo_data, tmp_path, capsys):
+    change, message = RUN_FILES[case]
+    run = {"council": "701", "period_end": "2025-09-30", "data_dir": str(demo_data)} | change
+    path = tmp_path / "run.yml"
+    path.write_text(yaml.safe_dump(run), encoding="utf-8")
+    out = tmp_path / "out"
+    line = _one_line_error(capsys, main(["render", str(path), "--out", str(out)]))
+    assert line == f"compendium: {path}, {message}" or line.startswith(
+        f"compendium: {path}, {message}"
+    )
+    assert not out.exists(), "no partial output"
+
+
+def test_missing_run_file_and_invalid_yaml(tmp_path, capsys):
+    line = _one_line_error(capsys, main(["render", str(tmp_path / "none.yml")]))
+    assert str(tmp_path / "none.yml") in line
+    bad = tmp_path / "bad.yml"
+    bad.write_text("council: '701'\nperiod_end: [2025\n", encoding="utf-8")
+    line = _one_line_error(capsys, main(["render", str(bad)]))
+    assert f"{bad}" in line and "YAML" in line
+
+
+def _damaged_folder(demo_data, tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(demo_data, folder)
+    return folder
+
+
+def test_validate_names_file_row_and_column_for_every_loader(demo_data, tmp_path, capsys):
+    folder = _damaged_folder(demo_data, tmp_path)
+    ees = folder / "ees"
+    # EES (and the folder as a whole)
+    lines = (ees / C1).read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[13] = "twenty"
+    (ees / C1).write_text("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+    # population: a negative estimate
+    # (in a folder of its own: the EES files beside it would fail on it too, naming it)
+    (tmp_path / "population").mkdir()
+    population = tmp_path / "population" / "ons_mid-year_population_estimates_2012_to_2024.csv"
+    rows = (ees / population.name).read_text().splitlines()
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",-5"
+    population.write_text("\n".join(rows) + "\n")
+    # neighbours: a council twice
+    neighbours = ees / "sn_model_2025_wide.csv"
+    text = neighbours.read_text(encoding="utf-8-sig").splitlines()
+    neighbours.write_text("\n".join(text + [text[1]]) + "\n")
+    # LAIT: text in Values
+    parquet = folder / "lait" / "bds_long.parquet"
+    raw = pd.read_parquet(parquet).astype({"Values": object})
+    raw.loc[0, "Values"] = "lots"
+    raw.to_parquet(parquet)
+    # scorecard: a percentage over 100
+    scorecard = folder / "local" / "scorecard.csv"
+    local = scorecard.read_text().splitlines()
+    row = next(i for i, line in enumerate(local) if line.startswith("rereferrals_12m_pct,"))
+    parts = local[row].split(",")
+    parts[4:7] = ["250", "", ""]
+    local[row] = ",".join(parts)
+    scorecard.write_text("\n".join(local) + "\n")
+    # a council catalogue with a bad polarity, and a run file with an unknown key
+    (tmp_path / "our_indicators.yml").write_text(
+        yaml.safe_dump(
+            {
+                "visits_pct": {
+                    "title": "Visits",
+                    "description": "d",
+                    "polarity": "up",
+                    "unit": "percent",
+                    "decimal_places": 1,
+                    "period_type": "month",
+                    "source": {"none": "local"},
+                }
+            }
+        )
+    )
+    (tmp_path / "run.yml").write_text("council: '701'\nperiod_end: 2025-09-30\ncolour: red\n")
+
+    code = main(
+        [
+            "validate",
+            str(folder),
+            str(population),
+            str(tmp_path / "our_indicators.yml"),
+            str(tmp_path / "run.yml"),
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 2 and "Traceback" not in out
+    expected = [
+        f"FAIL {ees / C1}: {ees / C1}, row 6, column rereferral_percent: expected a number",
+        f"FAIL {population}: {population}, row 4, column population_estimate: expected 0 or more",
+        f"FAIL {neighbours}: {neighbours}, row {len(text) + 1}, column old_la_code: expected one "
+        "row for council",
+        f"FAIL {parquet}: {parquet}, row 1, column Values: expected a number",
+        f"FAIL {scorecard}: {scorecard}, row {row + 1}, column value: expected a percentage from 0 "
+        "to 100, found 250",
+        f"FAIL {tmp_path / 'our_indicators.yml'}: {tmp_path / 'our_indicators.yml'}, column "
+        "visits_pct: indicator 'visits_pct': polarity must be one of",
+        f"FAIL {tmp_path / 'run.yml'}: {tmp_path / 'run.yml'}, column colour: unknown parameter",
+        f"FAIL {folder}: ",
+    ]
+    for line in expected:
+        assert line in out, line
+    assert "ok   " in out  # the files left whole still pass
+    assert out.strip().splitlines()[-1].endswith(f"{len(expected)} failed")
+
+
+def test_scorecard_command_on_damaged_data_is_one_line(demo_data, tmp_path, capsys):
+    folder = _damaged_folder(demo_data, tmp_path)
+    path = folder / "ees" / C1
+    lines = path.read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[13] = "130"
+    path.write_text("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+    code = main(["scorecard", "--data-dir", str(folder), "--la", "701", "--period", "2025"])
+    line = _one_line_error(capsys, code)
+    assert f"{path}, row 6, column rereferral_percent: expected a percentage from 0 to 100" in line
