@@ -144,16 +144,18 @@ def test_the_saved_parameters_reproduce_the_report_with_papermill(batch_run, tmp
     assert again == json.loads((folder / "summary.json").read_text(encoding="utf-8"))
 
 
-def test_unchanged_inputs_are_skipped_and_changed_ones_rendered(batch_run, tmp_path):
-    path, out, _, _ = batch_run
-    copy = tmp_path / "out"
-    subprocess.run(["cp", "-a", str(out), str(copy)], check=True)
-    data = Path(yaml.safe_load(path.read_text())["defaults"]["data_dir"])
+def test_unchanged_inputs_are_skipped_and_changed_ones_rendered(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "figures.csv").write_text("a,b\n1,2\n")
+    path = _run_file(tmp_path, data)
+    out = tmp_path / "out"
 
     def statuses(run_path: Path) -> dict[str, str]:
-        result = run_batch(load_batch(run_path, out_dir=copy), workers=1, progress=False)
+        result = run_batch(load_batch(run_path, out_dir=out), workers=1, progress=False)
         return {o.run.label: o.status for o in result.outcomes}
 
+    assert set(statuses(path).values()) == {"rendered", "failed"}
     assert statuses(path) == {
         "E10000030/echo": "skipped",
         "E10000016/echo": "skipped",
@@ -162,17 +164,13 @@ def test_unchanged_inputs_are_skipped_and_changed_ones_rendered(batch_run, tmp_p
         "E09000007/fail": "failed",
     }
     # one council's parameters change: only its report is rendered again
-    changed = tmp_path / "run.yml"
-    text = path.read_text().replace("pause: 0", "pause: 0.01")
-    changed.write_text(text)
+    changed = tmp_path / "changed.yml"
+    changed.write_text(path.read_text().replace("pause: 0", "pause: 0.01"))
     assert statuses(changed)["E09000007/echo"] == "rendered"
     assert statuses(changed)["E10000016/echo"] == "skipped"
     # a data file changes (size and modification time): every report that reads it
     (data / "figures.csv").write_text("a,b\n1,3\n4,5\n")
-    try:
-        assert set(statuses(changed).values()) == {"rendered", "failed"}
-    finally:
-        (data / "figures.csv").write_text("a,b\n1,2\n")
+    assert set(statuses(changed).values()) == {"rendered", "failed"}
 
 
 def test_a_report_folder_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
@@ -233,7 +231,7 @@ def test_an_interrupted_run_leaves_no_partial_reports(tmp_path):
 def test_the_dask_executor_gives_the_same_outputs_as_the_local_one(batch_run, tmp_path):
     from distributed import LocalCluster
 
-    path, out, _, _ = batch_run
+    path, out, _, local = batch_run
     dask_out = tmp_path / "out"
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
@@ -242,7 +240,12 @@ def test_the_dask_executor_gives_the_same_outputs_as_the_local_one(batch_run, tm
             load_batch(path, out_dir=dask_out), executor="dask", scheduler=cluster, progress=False
         )
     assert [o.run.label for o in result.failed] == ["E09000007/fail"]
-    assert _report_files(dask_out) == _report_files(out)
+    dask_files, local_files = _report_files(dask_out), _report_files(out)
+    # another test re-runs the local batch, so its index says "unchanged": compare with the
+    # index of the first local run instead
+    local_files.pop("trial/index.html")
+    assert dask_files.pop("trial/index.html") == index_html("trial", local.outcomes, out)
+    assert dask_files == local_files
 
 
 def test_index_lists_reports_in_council_order(batch_run):
