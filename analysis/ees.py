@@ -85,9 +85,6 @@ def _decode(raw: bytes, path: Path) -> str:
             byte = error.object[error.start]
             expected = f"expected text in UTF-8 or Windows-1252, found byte {byte:#x}"
             raise DataError(path, expected) from None
-    if "\x00" in text:
-        row = text[: text.index("\x00")].count("\n") + 1
-        raise DataError(path, "expected a text CSV, found a NUL byte (a binary file?)", row=row)
     return text
 
 
@@ -109,6 +106,16 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     text = _decode(raw, path)
     head = text.splitlines()[0]
     delimiter = max([",", ";", "\t"], key=head.count)
+    if "\x00" in text:
+        before = text[: text.index("\x00")]
+        line = before.rsplit("\n", 1)[-1]
+        names = [c.strip() for c in head.split(delimiter)]
+        raise DataError(
+            path,
+            "expected a text CSV, found a NUL byte (a binary file?)",
+            row=before.count("\n") + 1,
+            column=names[min(line.count(delimiter), len(names) - 1)],
+        )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [cell.strip() for cell in next(reader, [])]
@@ -139,6 +146,7 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
                     f"expected {len(header)} cells as in the header, found {len(record)}"
                     + (" (is the file cut short?)" if len(record) < len(header) else ""),
                     row=reader.line_num,
+                    column=header[min(len(record), len(header) - 1)],  # the first cell amiss
                 )
             records.append(record)
             rows.append(reader.line_num)

@@ -167,9 +167,13 @@ EES_ERRORS = {
     "header only": (lambda ls: ls[:1], "expected national, regional or local authority rows"),
     "truncated mid-row": (
         lambda ls: ls[:40] + [ls[40][:30]],
-        r"row 41: expected 21 cells as in the header, found \d+ \(is the file cut short\?\)",
+        r"row 41, column \w+: expected 21 cells as in the header, found \d+ \(is the file cut "
+        r"short\?\)",
     ),
-    "a cell too many": (lambda ls: ls[:9] + [ls[9] + ",1"] + ls[10:], "row 10: expected 21 cells"),
+    "a cell too many": (
+        lambda ls: ls[:9] + [ls[9] + ",1"] + ls[10:],
+        "row 10, column rereferral_child_percent: expected 21 cells",
+    ),
     "renamed column": (
         lambda ls: [ls[0].replace("rereferral_percent", "rereferral_pct")] + ls[1:],
         r"row 1, column rereferral_percent: expected the column\(s\) rereferral_percent",
@@ -230,7 +234,10 @@ EES_ERRORS = {
         lambda ls: _cell(ls, 3, "region_code", "North East"),
         r"row 3, column region_code: expected a region code",
     ),
-    "nul bytes": (lambda ls: ls[:5] + ["\x00\x00\x00"] + ls[5:], r"row 6: expected a text CSV"),
+    "nul bytes": (
+        lambda ls: ls[:5] + ["\x00\x00\x00"] + ls[5:],
+        r"row 6, column time_period: expected a text CSV",
+    ),
 }
 
 
