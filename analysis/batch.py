@@ -31,6 +31,7 @@ import hashlib
 import html
 import json
 import queue
+import subprocess
 import sys
 import tempfile
 import threading
@@ -141,7 +142,9 @@ class KernelWorker:
             nbformat.v4.new_notebook(), kernel_name="python3", timeout=CELL_TIMEOUT
         )
         client.km = client.create_kernel_manager()
-        client.start_new_kernel()
+        # the kernel's own log lines (transport warnings, shutdown) are not the report's output;
+        # errors in cells still arrive as messages
+        client.start_new_kernel(stderr=subprocess.DEVNULL)
         client.start_new_kernel_client()
         # wait until the kernel answers, or the first cell's messages can be lost
         reply = client.wait_for_reply(client.kc.kernel_info())

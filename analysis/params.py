@@ -71,7 +71,7 @@ RESERVED = ("summary_path",)
 #: required when the notebook declares them
 REQUIRED = ("council", "period_end")
 DATE_KEYS = ("period_end",)
-PATH_KEYS = ("data_dir", "scorecard")
+PATH_KEYS = ("data_dir", "scorecard", "previous_summary")
 PATH_SUFFIXES = ("_dir", "_file", "_path")
 #: mappings keyed by indicator id
 INDICATOR_KEYED = ("targets", "rebase")

@@ -217,3 +217,13 @@ def test_values_cannot_become_code(tmp_path):
     assert len([line for line in injected.source.splitlines() if "=" in line]) == len(
         run.parameters
     )
+
+
+def test_previous_summary_is_a_path_relative_to_the_run_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("COMPENDIUM_DFE_DATA", raising=False)
+    (tmp_path / "last").mkdir()
+    (tmp_path / "last" / "summary.json").write_text("{}")
+    run = load_run_file(_run(tmp_path, GOOD + "previous_summary: last/summary.json\n"))
+    assert run.parameters["previous_summary"] == str(tmp_path / "last" / "summary.json")
+    with pytest.raises(DataError, match="column previous_summary: expected an existing path"):
+        load_run_file(_run(tmp_path, GOOD + "previous_summary: gone/summary.json\n"))
