@@ -50,6 +50,14 @@ class Council:
     predecessors: tuple[str, ...] = field(default=())
     """Area codes of councils it replaced (for history before a merger or split)."""
 
+    def identity(self) -> dict[str, str]:
+        """Who a report is about, as every report's ``summary.json`` records it.
+
+        >>> Council("936", "E10000030", "Surrey", "E12000008", "South East").identity()
+        {'la_number': '936', 'area_code': 'E10000030', 'name': 'Surrey'}
+        """
+        return {"la_number": self.la_number, "area_code": self.area_code, "name": self.area_name}
+
 
 @dataclass(frozen=True)
 class Directory:

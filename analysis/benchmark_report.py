@@ -722,11 +722,7 @@ class BenchmarkReport:
             shown = {k: v for k, v in r.items() if k not in ("trend", "period_words")}
             indicators.append(shown)
         return {
-            "council": {
-                "la_number": self.council.la_number,
-                "area_code": self.council.area_code,
-                "name": self.council.area_name,
-            },
+            "council": self.council.identity(),
             "title": self.title,
             "notebook": NOTEBOOK,
             "year": self.year,

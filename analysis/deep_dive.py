@@ -74,11 +74,7 @@ def write_summary(
     """Write a report's ``summary.json`` atomically: who it is about, what it is, its key
     messages (plain text) and warnings; never record-level rows of local data."""
     record = {
-        "council": {
-            "la_number": council.la_number,
-            "area_code": council.area_code,
-            "name": council.area_name,
-        },
+        "council": council.identity(),
         "title": title,
         "notebook": notebook,
         "fictional": bool(fictional),

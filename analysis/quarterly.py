@@ -744,11 +744,7 @@ class QuarterlyReport:
     def summary(self) -> dict:
         """The figures the report shows, for ``summary.json`` (no record-level data, no counts)."""
         return {
-            "council": {
-                "la_number": self.council.la_number,
-                "area_code": self.council.area_code,
-                "name": self.council.area_name,
-            },
+            "council": self.council.identity(),
             "title": self.title,
             "notebook": NOTEBOOK,
             "period_end": self.period_end.strftime("%Y-%m-%d"),

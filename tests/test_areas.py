@@ -59,3 +59,12 @@ def test_region_lookup_by_lait_name_and_number(directory):
     assert directory.region_code("London (Inner)") == "E13000001"
     assert directory.region_code("970") == "E92000001"
     assert directory.region_code("Atlantis") is None
+
+
+def test_a_councils_identity_in_summaries(directory):
+    # Surrey: DfE number 936, ONS code E10000030 (analysis/data/local_authorities.csv)
+    assert directory.find("E10000030").identity() == {
+        "la_number": "936",
+        "area_code": "E10000030",
+        "name": "Surrey",
+    }
