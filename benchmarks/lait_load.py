@@ -37,10 +37,12 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
     print(
-        f"LAIT bds_long -> tidy table: {len(table):,} rows, {table['indicator'].nunique()} indicators"
+        f"LAIT bds_long -> tidy table: {len(table):,} rows, "
+        f"{table['indicator'].nunique()} indicators"
     )
     print(
-        f"median of 3 runs: {statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})"
+        f"median of 3 runs: {statistics.median(times):.2f} s "
+        f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
     )
 
 

@@ -1,4 +1,5 @@
-"""Councils found by DfE number or ONS code; merges, splits and joint returns from the lookup file."""
+"""Councils found by DfE number or ONS code; merges, splits and joint returns from the lookup
+file."""
 
 import pandas as pd
 import pytest
