@@ -45,6 +45,9 @@ def _render(args: argparse.Namespace) -> int:
     try:
         path = render_report(run)
     except PapermillExecutionError as error:
+        if error.ename == DataError.__name__:  # bad input: the message names file, row, column
+            print(f"compendium: {error.evalue}", file=sys.stderr)
+            return 2
         print(
             f"compendium: the report failed in cell {error.exec_count}: "
             f"{error.ename}: {error.evalue}",

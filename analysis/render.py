@@ -98,6 +98,11 @@ def write_report_dir(target: Path, files: dict[str, str]) -> Path:
     return target
 
 
+#: The kernel's own log lines (its loopback transport, its shutdown) are not the report's output;
+#: errors in cells still arrive as the cell's error.
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]
+
+
 def render_report(run: RunFile, out_root: Path | None = None) -> Path:
     """Execute ``run``'s notebook with its parameters and write the HTML; return its path."""
     import nbformat
@@ -115,6 +120,7 @@ def render_report(run: RunFile, out_root: Path | None = None) -> Path:
             progress_bar=False,
             log_output=False,
             cwd=str(run.notebook.parent),
+            extra_arguments=KERNEL_QUIET,
         )
         summary = (work / SUMMARY).read_text(encoding="utf-8")
         facts = json.loads(summary)

@@ -163,3 +163,24 @@ def test_scorecard_command_on_damaged_data_is_one_line(demo_data, tmp_path, caps
     code = main(["scorecard", "--data-dir", str(folder), "--la", "701", "--period", "2025"])
     line = _one_line_error(capsys, code)
     assert f"{path}, row 6, column rereferral_percent: expected a percentage from 0 to 100" in line
+
+
+@pytest.mark.slow
+def test_render_on_damaged_data_is_one_line_and_writes_nothing(
+    demo_data, demo_run_file, tmp_path, capsys
+):
+    # The loader's error is raised inside the notebook's kernel; the command still ends with
+    # its one line (exit 2), not the cell's traceback nor the kernel's own log lines.
+    folder = _damaged_folder(demo_data, tmp_path)
+    path = folder / "ees" / C1
+    lines = path.read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[13] = "130"
+    path.write_text("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+    run = tmp_path / "demo.yml"
+    run.write_text(demo_run_file.read_text().replace(str(demo_data), str(folder)))
+    out = tmp_path / "outputs"
+    code = main(["render", str(run), "--out", str(out)])
+    line = _one_line_error(capsys, code)
+    assert f"{path}, row 6, column rereferral_percent: expected a percentage from 0 to 100" in line
+    assert not out.exists() or not any(out.rglob("*.html"))
