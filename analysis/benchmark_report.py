@@ -761,6 +761,7 @@ def prepare(
     latest = latest_year(figures.data.table)
     chosen = int(year) if year not in (None, "", 0, "0") else latest
     notes = [f"{name} was not found, so its figures are missing." for name in figures.data.missing]
+    notes += figures.data.warnings
     if chosen is not None and latest is not None and chosen > latest:
         notes.append(f"Nothing is published for {chosen} yet: the latest year is {latest}.")
     return BenchmarkReport(

@@ -17,6 +17,8 @@ import codecs
 import csv
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +66,26 @@ POPULATION_AGE_GROUP = "Children aged 0 to 17 years"
 
 class DataWarning(UserWarning):
     """Something in the input that the report must show: the value concerned was left out."""
+
+
+@contextmanager
+def data_warnings() -> Iterator[list[str]]:
+    """Collect the :class:`DataWarning` messages given inside the block (each once, in order)
+    into the list it yields, for a report to show; every warning is also given again.
+
+    >>> with data_warnings() as notes:
+    ...     warnings.warn(DataWarning("c1.csv: 2 repeated rows were read once"))
+    >>> notes
+    ['c1.csv: 2 repeated rows were read once']
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        yield notes
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+        if issubclass(warning.category, DataWarning) and str(warning.message) not in notes:
+            notes.append(str(warning.message))
 
 
 def _decode(raw: bytes, path: Path) -> str:

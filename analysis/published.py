@@ -10,6 +10,7 @@ The folder has ``ees/`` (EES CSVs, the neighbour model, the Ofsted workbook) and
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.catalogue import Indicator, load_catalogue
-from analysis.ees import DataWarning, load_ees
+from analysis.ees import DataWarning, data_warnings, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
 from analysis.neighbours import load_neighbours
@@ -44,6 +45,9 @@ class Published:
     good_or_outstanding: list[str]
     missing: tuple[str, ...] = ()
     """Files the catalogue names that were not in the folder (no benchmark for them)."""
+    warnings: tuple[str, ...] = ()
+    """What the loaders warned about (values left out, repeated rows read once): a report
+    shows these, so that no value goes missing without a word."""
 
 
 def data_dir(given: str | Path | None = None) -> Path:
@@ -65,8 +69,23 @@ def load_published(
     catalogue: dict[str, Indicator] | None = None,
     indicators: list[str] | None = None,
 ) -> Published:
-    """Load every catalogue indicator (or ``indicators``) from the folder's published files."""
+    """Load every catalogue indicator (or ``indicators``) from the folder's published files.
+
+    The loaders' :class:`DataWarning` messages are warned again and kept in
+    :attr:`Published.warnings` for the report to show.
+    """
     folder = data_dir(folder)
+    with data_warnings() as notes:
+        published = _load(folder, catalogue, indicators)
+    for name in published.missing:
+        warnings.warn(DataWarning(f"{folder}: {name} is missing, so it was left out"), stacklevel=2)
+    return dataclasses.replace(published, warnings=tuple(notes))
+
+
+def _load(
+    folder: Path, catalogue: dict[str, Indicator] | None, indicators: list[str] | None
+) -> Published:
+    """:func:`load_published` without its record of warnings."""
     catalogue = catalogue or load_catalogue()
     chosen = [catalogue[i] for i in (indicators or catalogue)]
     directory = Directory.default()
@@ -117,7 +136,5 @@ def load_published(
         good = good_or_outstanding(load_ilacs(folder / OFSTED_FILE))
     else:
         missing.append(OFSTED_FILE)
-    for name in dict.fromkeys(missing):
-        warnings.warn(DataWarning(f"{folder}: {name} is missing, so it was left out"), stacklevel=2)
     table = pd.concat(tables, ignore_index=True) if tables else empty()
     return Published(table, directory, neighbours, good, tuple(dict.fromkeys(missing)))

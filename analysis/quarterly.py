@@ -59,6 +59,7 @@ from analysis.disclosure import (
     protect_table,
     small_number,
 )
+from analysis.ees import data_warnings
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import (
@@ -834,11 +835,12 @@ def prepare(
     end = pd.Timestamp(period_end)
     year = latest_year(published.table.loc[published.table["period_end"] <= end])
     benchmarks = scorecard(published, found, year, chosen, catalogue) if year else None
-    local = (
-        load_scorecard(scorecard_path, found, catalogue)
-        if scorecard_path
-        else published.table.iloc[0:0]
-    )
+    with data_warnings() as scorecard_notes:
+        local = (
+            load_scorecard(scorecard_path, found, catalogue)
+            if scorecard_path
+            else published.table.iloc[0:0]
+        )
     previous = load_summary(previous_summary) if previous_summary else None
     if previous is not None:
         code = (previous.get("council") or {}).get("area_code")
@@ -852,6 +854,7 @@ def prepare(
         published, found, benchmarks, {i: catalogue[i] for i in chosen}, end
     )
     notes = [f"{name} was not found, so its figures are missing." for name in published.missing]
+    notes += [*published.warnings, *scorecard_notes]
     return QuarterlyReport(
         council=found,
         period_end=end,

@@ -711,3 +711,30 @@ def test_published_folder_with_a_damaged_file_names_it(demo_data, tmp_path):
     path.write_text("\n".join(_cell(lines, 6, "rereferral_percent", "oops")) + "\n")
     with pytest.raises(DataError, match=rf"{path}, row 6, column rereferral_percent"):
         _quiet(load_published, folder)
+
+
+def test_loader_warnings_reach_the_reports_a_member_reads(demo_data, tmp_path):
+    # An exact repeat of a row is read once with a DataWarning (analysis/ees.py); the quarterly
+    # and benchmark reports must show that warning at their top and keep it in summary.json.
+    from analysis import benchmark_report, quarterly
+
+    folder = tmp_path / "data"
+    shutil.copytree(demo_data, folder)
+    c1 = folder / "ees" / C1
+    lines = c1.read_text(encoding="utf-8").splitlines()
+    c1.write_text("\n".join([*lines[:6], lines[5], *lines[6:]]) + "\n", encoding="utf-8")
+    expected = f"{C1}: 2 repeated rows were read once"  # the row and its copy
+    with pytest.warns(DataWarning, match="repeated rows"):
+        report = quarterly.prepare(
+            council="701",
+            period_end="2025-09-30",
+            data_dir=str(folder),
+            scorecard_path=str(folder / "local" / "scorecard.csv"),
+            fictional=True,
+        )
+    assert expected in report.warnings
+    assert expected in report.summary()["warnings"]
+    assert expected in report.heading_html()
+    # the benchmark report loads its national figures once per process, warnings kept with them
+    annual = benchmark_report.prepare("701", 0, str(folder), fictional=True)
+    assert expected in annual.warnings and expected in annual.heading_html()
