@@ -21,6 +21,7 @@ from analysis.areas import Council, Directory
 from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import load_ees
 from analysis.errors import DataError
+from analysis.fetch import MANIFEST
 from analysis.lait import load_lait
 from analysis.local_scorecard import load_scorecard
 from analysis.neighbours import load_neighbours
@@ -118,11 +119,23 @@ def _check_folder(path: Path) -> str:
     )
 
 
+def _data_files(folder: Path) -> list[Path]:
+    """The data files in ``folder``: not ``compendium fetch``'s manifest, nor hidden files
+    (such as a download in progress)."""
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.name != MANIFEST
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+
+
 def validate_paths(paths: list[str | Path]) -> list[Finding]:
     """Validate every file (folders: every file in them), never stopping at the first error."""
     files: list[Path] = []
     for given in map(Path, paths):
-        files += sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+        files += sorted(_data_files(given)) if given.is_dir() else [given]
     folders = [p for p in map(Path, paths) if (p / "ees").is_dir() or (p / "lait").is_dir()]
     findings = []
     for path, check in [(p, _check) for p in files] + [(p, _check_folder) for p in folders]:

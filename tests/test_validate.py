@@ -30,3 +30,18 @@ def test_damaged_file_fails_with_file_row_and_column(dfe, tmp_path, capsys):
     assert "unknown parameter 'colour'" in out
     assert "0 passed, 2 failed" in out
     assert "Traceback" not in out
+
+
+def test_a_fetched_folder_validates_without_its_manifest_or_downloads_in_progress(
+    dfe, tmp_path, capsys
+):
+    # compendium fetch keeps fetch_manifest.json beside ees/ and lait/, and a download in
+    # progress as a hidden part file (analysis/fetch.py): neither is data to check.
+    (tmp_path / "ees").mkdir()
+    shutil.copy(dfe / "ees" / C1, tmp_path / "ees" / C1)
+    (tmp_path / "fetch_manifest.json").write_text('{"files": {}}')
+    (tmp_path / "ees" / f".{C1}.partial.csv").write_text("time_period,geog")
+    main(["validate", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "fetch_manifest.json" not in out and ".partial" not in out
+    assert f"ok   {tmp_path / 'ees' / C1}" in out
