@@ -14,9 +14,12 @@ Every chart comes with alt text that states its message and a data table with it
 The style (seaborn's "whitegrid" with our overrides, :data:`STYLE`): Okabe-Ito hues, darkened
 where needed so that every colour in :data:`COLOURS` has at least 4.5:1 contrast against white
 (WCAG relative luminance; 3:1 is the minimum for graphics); marker shapes and direct labels as
-well as colour, so nothing relies on colour alone; DejaVu Sans (bundled with matplotlib) so a
-chart renders to the same bytes on every machine. Figures are 7.5 inches wide at 100 dpi, a few
-tens of kilobytes each as PNG. Numbers shown are rounded half away from zero (DfE convention).
+well as colour, so nothing relies on colour alone; laid out in DejaVu Sans (bundled with
+matplotlib) so a chart renders to the same bytes on every machine. Figures are 7.5 inches wide,
+embedded as SVG (vector: sharp when zoomed on a tablet and on paper, ten to thirty kilobytes
+each) with their text kept as text in the reader's sans-serif font, DejaVu Sans or the next
+widest of :data:`FONTS`, so a label never runs wider than it was laid out. Numbers shown are
+rounded half away from zero (DfE convention).
 
 >>> html = figure_html(line_chart(series, indicator), alt="...", caption="...")  # doctest: +SKIP
 """
@@ -40,7 +43,6 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
@@ -67,9 +69,13 @@ COLOURS = {
 #: The colour of the letter inside a badge; checked against the badge's own colour instead.
 BADGE_LETTER = "#FFFFFF"
 
+#: The chart fonts, first found first: DejaVu Sans lays a chart out; a reader without it sees
+#: the next (Verdana is as wide), then the browser's sans-serif.
+FONTS = ["DejaVu Sans", "Verdana", "Arial", "Helvetica"]
 STYLE = {
     **sns.axes_style("whitegrid"),
-    "font.family": "DejaVu Sans",
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
     "font.size": 10,
     "figure.dpi": 100,
     "savefig.dpi": 100,
@@ -82,6 +88,7 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "grid.color": "#d9d9d9",
+    "svg.fonttype": "none",
     "svg.hashsalt": "compendium",
 }
 WIDTH = 7.5
@@ -1223,37 +1230,24 @@ def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, indicator: Indicato
 
 # --- HTML ------------------------------------------------------------------------------------
 
+#: SVG metadata left out: the software's version and the date would change the bytes.
+_NO_SVG_METADATA = {"Creator": None, "Date": None, "Format": None, "Type": None}
 
-def figure_html(
-    figure: Figure,
-    alt: str,
-    caption: str,
-    number: int | None = None,
-    *,
-    colours: int | None = None,
-) -> str:
-    """The figure as an inline PNG in a ``<figure>`` with alt text and a numbered caption.
 
-    The PNG carries no software version or time, so the same figure gives the same bytes.
-    With ``colours`` (at most 256), the PNG is stored as a palette of that many colours
-    (median cut, no dithering): a chart's few flat colours keep their own palette entries and
-    mostly the shades of anti-aliased edges are merged, which makes a chart about a third of
-    the size, for reports with many charts. The figure is closed.
+def figure_html(figure: Figure, alt: str, caption: str, number: int | None = None) -> str:
+    """The figure as an inline SVG image in a ``<figure>`` with alt text and a numbered caption.
+
+    The SVG carries no software version or date and its element ids are salted
+    (``svg.hashsalt``), so the same figure gives the same bytes. The figure is closed.
     """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    with plt.rc_context(STYLE):
+        figure.savefig(buffer, format="svg", metadata=_NO_SVG_METADATA)
     plt.close(figure)
-    if colours is not None:
-        image = Image.open(buffer).convert("RGB")
-        palette = image.quantize(
-            colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
-        buffer = io.BytesIO()
-        palette.save(buffer, format="png")
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = f"Figure {number}: " if number is not None else ""
     return (
-        f'<figure><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt)}">'
+        f'<figure><img src="data:image/svg+xml;base64,{encoded}" alt="{html.escape(alt)}">'
         f"<figcaption>{html.escape(label + caption)}</figcaption></figure>"
     )
 

@@ -92,8 +92,6 @@ GROUP_LABELS = {
 }
 #: The comparison method for comparator groups (the LAIT convention); stated on every chart.
 GROUP_METHOD = "mean"
-#: Colours per chart PNG (:func:`analysis.charts.figure_html`): a report has about 40 charts.
-CHART_COLOURS = 256
 #: The status of a local figure suppressed for a small count: the publisher's symbol for it.
 SMALL_COUNT_STATUS = "c"
 NO_EXCEPTIONS = (
@@ -587,7 +585,6 @@ class QuarterlyReport:
             spc_alt_text(a.chart, a.spc, indicator),
             f"{indicator.title}: statistical process control chart of the council's own "
             "figures, with variation and assurance icons",
-            colours=CHART_COLOURS,
         )
         table = spc_table(a.chart, indicator)
         status = a.series["status"].reset_index(drop=True)
@@ -650,7 +647,6 @@ class QuarterlyReport:
             benchmark_alt_text(rows, indicator, name),
             f"{indicator.title}, {period}: {name} against England, its region, its statistical "
             "neighbours and good or outstanding councils",
-            colours=CHART_COLOURS,
         )
         table = data_table_html(
             benchmark_table(rows, indicator, name),

@@ -684,14 +684,28 @@ def test_figure_html_is_self_contained_with_alt_text_and_closes_the_figure():
     alt = re.search(r'alt="([^"]*)"', page).group(1)
     assert alt == "Rose &quot;sharply&quot; &lt;above&gt; the limit"
     assert "http" not in page
-    encoded = re.search(r'src="data:image/png;base64,([^"]+)"', page).group(1)
-    png = base64.b64decode(encoded)
-    assert png.startswith(b"\x89PNG")
-    assert b"Software" not in png and b"matplotlib" not in png
+    encoded = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
+    svg = base64.b64decode(encoded).decode("utf-8")
+    assert svg.startswith("<?xml") and "<svg " in svg
+    # no software version or date: the same chart gives the same bytes on every machine
+    assert "<metadata>" not in svg and "Matplotlib v" not in svg
+    # text stays text, in the sans-serif fonts of the style
+    assert "font-family: 'DejaVu Sans', 'Verdana', 'Arial', 'Helvetica', sans-serif" in svg
     assert "<figcaption>Figure 2: Caption</figcaption>" in page
     assert not plt.fignum_exists(figure.number)
     # compact: 20 such charts stay well under 3 MB
     assert len(page) < 120_000
+
+
+def test_text_from_data_is_escaped_inside_the_svg():
+    rows = benchmark_rows()
+    rows.loc[0, "label"] = "<script>alert(1)</script>"
+    page = charts.figure_html(
+        charts.benchmark_dot_chart(rows, REREFERRALS, "<script>alert(1)</script>"), "a", "c"
+    )
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", page).group(1)).decode("utf-8")
+    assert "<script" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
 
 
 @pytest.mark.parametrize(

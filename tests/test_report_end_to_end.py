@@ -45,7 +45,7 @@ def test_html_has_no_code_prompts_or_scripts_and_is_self_contained(rendered):
         assert forbidden not in page, forbidden
     assert "Fictional data." in page
     images = re.findall(r"<img [^>]*>", page)
-    assert images and all('alt="' in i and 'src="data:image/png;base64,' in i for i in images)
+    assert images and all('alt="' in i and 'src="data:image/svg+xml;base64,' in i for i in images)
 
 
 def test_summary_holds_the_figures_shown(rendered):
