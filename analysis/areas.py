@@ -13,6 +13,7 @@ files carry (the fictional demo councils, for example).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 
 import pandas as pd
@@ -107,21 +108,45 @@ class Directory:
             self.changes,
         )
 
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        """The row of each DfE number, ONS code and former ONS code (the first row wins)."""
+        rows: dict[str, int] = {}
+        columns = ("la_number", "area_code", "former_area_codes")
+        for row, (number, code, former) in enumerate(
+            self.councils[list(columns)].itertuples(index=False)
+        ):
+            for key in (number, code, *former.split(";")):
+                if key:
+                    rows.setdefault(key, row)
+        return rows
+
+    @cached_property
+    def _area_codes(self) -> dict[str, str]:
+        """The current ONS code of each DfE number."""
+        return dict(zip(self.councils["la_number"], self.councils["area_code"], strict=True))
+
+    @cached_property
+    def _changes_of(self) -> dict[str, list[tuple[str, str]]]:
+        """Each member DfE number's (change, DfE number) rows of the changes, in table order."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for row in self.changes.itertuples(index=False):
+            for member in row.members.split(";"):
+                found.setdefault(member, []).append((row.change, row.la_number))
+        return found
+
     def find(self, code: str | int) -> Council:
         """The council with this DfE number or ONS code (current or former).
 
         Raises ``KeyError`` with a clear message for an unknown code.
         """
         text = str(code).strip()
-        c = self.councils
-        former = c["former_area_codes"].str.split(";").apply(lambda codes: text in codes)
-        match = c.loc[(c["la_number"] == text) | (c["area_code"] == text) | former]
-        if match.empty:
+        if text not in self._rows:
             raise KeyError(
                 f"no council with DfE number or ONS code {text!r}: use a 3-digit DfE number "
                 "(such as 936) or a 9-character ONS code (such as E10000030)"
             )
-        row = match.iloc[0]
+        row = self.councils.iloc[self._rows[text]]
         return Council(
             la_number=row["la_number"],
             area_code=row["area_code"],
@@ -129,8 +154,8 @@ class Directory:
             region_code=row["region_code"],
             region_name=row["region_name"],
             former_area_codes=tuple(x for x in row["former_area_codes"].split(";") if x),
-            joint_returns=tuple(self._joint_codes(row["la_number"])),
-            predecessors=tuple(self._predecessor_codes(row["la_number"])),
+            joint_returns=tuple(self._changed_codes(("joint_return",), row["la_number"])),
+            predecessors=tuple(self._changed_codes(("split", "merged"), row["la_number"])),
         )
 
     def council_codes(self, la_numbers: pd.Series) -> pd.Series:
@@ -138,16 +163,13 @@ class Directory:
 
         Unknown numbers give null.
         """
-        lookup = dict(zip(self.councils["la_number"], self.councils["area_code"], strict=True))
-
-        def code(number: object) -> object:
-            if pd.isna(number):
-                return pd.NA
-            parts = [lookup.get(part) for part in str(number).split(JOINT)]
-            return pd.NA if None in parts else JOINT.join(parts)
-
-        distinct = {n: code(n) for n in la_numbers.dropna().unique()}
+        distinct = {n: self._area_code(n) for n in la_numbers.dropna().unique()}
         return la_numbers.map(distinct).astype("string")
+
+    def _area_code(self, la_number: object) -> object:
+        """The current ONS code of a DfE number or joint return; NA when any part is unknown."""
+        parts = [self._area_codes.get(part) for part in str(la_number).split(JOINT)]
+        return pd.NA if None in parts else JOINT.join(parts)
 
     def council_regions(self, la_numbers: pd.Series) -> pd.DataFrame:
         """Region code and name of each council (joint returns: the first member's)."""
@@ -165,12 +187,9 @@ class Directory:
                 return row.area_code
         return None
 
-    def _joint_codes(self, la_number: str) -> list[str]:
-        joint = self.changes.loc[self.changes["change"] == "joint_return"]
-        members = joint.loc[joint["members"].str.split(";").apply(lambda m: la_number in m)]
-        return [code for code in self.council_codes(members["la_number"].astype("string")).dropna()]
-
-    def _predecessor_codes(self, la_number: str) -> list[str]:
-        replaced = self.changes.loc[self.changes["change"].isin(["split", "merged"])]
-        before = replaced.loc[replaced["members"].str.split(";").apply(lambda m: la_number in m)]
-        return list(self.council_codes(before["la_number"].astype("string")).dropna())
+    def _changed_codes(self, changes: tuple[str, ...], la_number: str) -> list[str]:
+        """Current ONS codes of the areas of these ``changes`` that the council is a member of:
+        the joint returns it is part of, or the councils it replaced."""
+        rows = self._changes_of.get(la_number, [])
+        codes = [self._area_code(number) for change, number in rows if change in changes]
+        return [code for code in codes if code is not pd.NA]

@@ -30,9 +30,11 @@ def test_joint_returns_and_predecessors_come_from_the_lookup_file(directory):
     assert directory.find("943").predecessors == ("E10000006",)  # Cumbria
 
 
-def test_unknown_code_is_a_clear_error(directory):
-    with pytest.raises(KeyError, match="no council with DfE number or ONS code '123'"):
-        directory.find("123")
+@pytest.mark.parametrize("code", ["123", "", " ", "E1000003"])
+def test_unknown_code_is_a_clear_error(directory, code):
+    # an empty code is no council either (most councils have no former codes: an empty field)
+    with pytest.raises(KeyError, match=f"no council with DfE number or ONS code '{code.strip()}'"):
+        directory.find(code)
 
 
 def test_code_list_has_every_current_council(directory, dfe):
