@@ -61,13 +61,37 @@ def _drop_stderr_and_code(notebook: nbformat.NotebookNode) -> None:
             ]
 
 
+def _set_aside_html(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Replace each HTML output by a placeholder comment; return placeholder -> HTML.
+
+    nbconvert's exporter parses and rewrites its whole page with BeautifulSoup (alt text for
+    images without any, which the report's checks refuse anyway, and tabindex on the cell
+    wrappers, which :func:`analysis.page.finish_page` removes). A report's HTML outputs are
+    most of its page, and :func:`~analysis.page.finish_page` parses the page again: set
+    aside, they are parsed once, not twice.
+    """
+    nonce = uuid.uuid4().hex
+    kept: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                placeholder = f"<!--compendium-output-{nonce}-{len(kept)}-->"
+                kept[placeholder] = "".join(data["text/html"])
+                data["text/html"] = placeholder
+    return kept
+
+
 def page_html(executed: nbformat.NotebookNode, title: str, html: HTMLExporter) -> str:
     """The finished report page of an executed notebook (``executed`` is changed)."""
     from analysis.page import finish_page
 
     executed.metadata["compendium"] = {"title": title}
     _drop_stderr_and_code(executed)
+    outputs = _set_aside_html(executed)
     body, _ = html.from_notebook_node(executed)
+    for placeholder, markup in outputs.items():
+        body = body.replace(placeholder, markup, 1)
     return finish_page(body)
 
 
