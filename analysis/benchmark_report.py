@@ -57,6 +57,7 @@ from analysis.charts import (
     funnel_alt_text,
     funnel_plot,
     funnel_table,
+    reused_figures,
 )
 from analysis.disclosure import SMALL_NUMBER_THRESHOLD, number_or_none, small_number
 from analysis.narrative import Glossary, comparison_sentence, format_number, trend_sentence
@@ -603,7 +604,8 @@ class BenchmarkReport:
 
     def sections_html(self) -> str:
         """Every indicator's section (H3s under the notebook's H2)."""
-        return "\n".join(self.indicator_html(i) for i in self.indicators)
+        with reused_figures():  # one figure per kind of chart, not one per chart
+            return "\n".join(self.indicator_html(i) for i in self.indicators)
 
     def heading_html(self) -> str:
         """The H1, the lead sentence, and the fictional-data notice and warnings."""

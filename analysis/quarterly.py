@@ -48,6 +48,7 @@ from analysis.charts import (
     benchmark_table,
     data_table_html,
     figure_html,
+    reused_figures,
     spc_alt_text,
     spc_chart,
     spc_table,
@@ -698,7 +699,8 @@ class QuarterlyReport:
         )
 
     def sections_html(self) -> str:
-        return "\n".join(self.indicator_html(i) for i in self.indicators)
+        with reused_figures():  # one figure per kind of chart, not one per chart
+            return "\n".join(self.indicator_html(i) for i in self.indicators)
 
     def glossary_html(self) -> str:
         """The definitions of the technical terms used, in order of first use."""

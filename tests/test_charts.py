@@ -708,6 +708,49 @@ def test_text_from_data_is_escaped_inside_the_svg():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
 
 
+def reuse_cases():
+    """Charts that leave different state on a figure: intervals or none, missing values, a
+    fifth row, no data at all (no ticks), a bold label on another row, a note or none."""
+    rows = benchmark_rows()
+    fifth = pd.DataFrame({"label": ["Good or Outstanding"], "value": [19.5], "n": [40]})
+    limits = normal_limits(np.arange(20, 1001, 10), 0.2)
+    noted = limits.copy()
+    noted.attrs["note"] = "Limits widened for over-dispersion (tau squared 0.001)."
+    dots = [
+        (rows, "Demoshire"),
+        (rows.drop(columns=["lower", "upper"]), "Demoshire"),
+        (rows.assign(value=[23.4, np.nan, 22.05, 18.0]), "Demoshire"),
+        (pd.concat([rows, fifth], ignore_index=True), "Demoshire"),
+        (rows.assign(value=np.nan), "Demoshire"),
+        (rows, "South East"),
+    ]
+    funnels = [
+        (funnel_points(), limits, "E1"),
+        (funnel_points(), noted, "E3"),
+        (funnel_points(), limits, "E999"),
+        (funnel_points().iloc[0:0], limits, "E1"),
+    ]
+    builds = [lambda r=r, h=h: charts.benchmark_dot_chart(r, REREFERRALS, h) for r, h in dots] + [
+        lambda p=p, lim=lim, h=h: charts.funnel_plot(p, lim, REREFERRALS, h, 0.2)
+        for p, lim, h in funnels
+    ]
+    return builds
+
+
+def test_a_reused_figure_gives_the_bytes_of_a_new_one():
+    builds = reuse_cases()
+    new = [charts.figure_html(build(), "a", "c") for build in builds]
+    with charts.reused_figures():
+        # forwards then backwards: each chart follows charts that left other state behind
+        order = list(range(len(builds))) + list(reversed(range(len(builds))))
+        reused = [(i, charts.figure_html(builds[i](), "a", "c")) for i in order]
+        kept = [figure for figure, _ in charts._REUSED.values()]
+    assert len(kept) == 3  # a four-row and a five-row dot chart, and a funnel plot
+    for i, page in reused:
+        assert page == new[i], f"case {i}"
+    assert not any(plt.fignum_exists(figure.number) for figure in kept)  # closed at the end
+
+
 @pytest.mark.parametrize(
     "build",
     [
