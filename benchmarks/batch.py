@@ -163,7 +163,7 @@ def main(argv: list[str]) -> int:
     print(f"batch: {per_batch:6.1f} s per report ({batch_note})")
     print(f"limit: {per_limit:6.1f} s per report ({limit_note})")
     print(
-        f"batch / naive = {per_batch / per_naive:.2f}; batch / limit = {per_batch / per_limit:.2f}"
+        f"batch / naive = {per_batch / per_naive:.3f}; batch / limit = {per_batch / per_limit:.2f}"
     )
     print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
