@@ -5,7 +5,8 @@
 
 Each worker keeps one Jupyter kernel and one HTML exporter for many reports: the kernel's
 imports and any per-process caches (the national figures of :mod:`analysis.benchmark_report`)
-are paid once, not once per report. Before each report the kernel's user namespace is reset
+are paid once, not once per report. The kernels start, and import the report modules
+(:data:`WARM_UP`), while the run file is still being checked. Before each report the kernel's user namespace is reset
 (IPython ``%reset -f``, matplotlib figures closed), so no variable of one report is visible to
 the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is replaced. A failing report
 is recorded with its cell and error and the others carry on. Each report is written whole into
@@ -65,6 +66,11 @@ del _os, _sys
 get_ipython().run_line_magic("reset", "-f")
 __import__("gc").freeze()
 """
+
+
+#: run in each kernel as soon as it starts, while the run file is still being checked: the
+#: report modules and the libraries they import (seconds per kernel), which every report needs
+WARM_UP = "import analysis.benchmark_report"
 
 
 #: Optional imports that cost seconds per process and that report rendering never uses:
@@ -141,6 +147,7 @@ class KernelWorker:
             return
         import nbformat
         from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
 
         client = NotebookClient(
             nbformat.v4.new_notebook(), kernel_name="python3", timeout=CELL_TIMEOUT
@@ -153,6 +160,12 @@ class KernelWorker:
         # wait until the kernel answers, or the first cell's messages can be lost
         reply = client.wait_for_reply(client.kc.kernel_info())
         self._language = reply["content"]["language_info"]
+        warm_up = nbformat.v4.new_code_cell(WARM_UP)
+        client.nb = nbformat.v4.new_notebook(cells=[warm_up])
+        try:
+            client.execute_cell(warm_up, 0, store_history=False)
+        except CellExecutionError:
+            pass  # a report's own import cell fails the same way, with its cell and error
         self._client = client
         self._reports = 0
 
@@ -247,44 +260,68 @@ def render_on_worker(run: RunFile) -> Outcome:
     return _thread_worker().render(run)
 
 
-def run_local(runs: Sequence[RunFile], workers: int = 2) -> Iterator[Outcome]:
-    """Render ``runs`` with ``workers`` warm kernels, yielding outcomes as they finish."""
-    if not runs:
-        return
-    todo: queue.Queue[RunFile] = queue.Queue()
-    for run in runs:
-        todo.put(run)
-    done: queue.Queue[Outcome] = queue.Queue()
-    pool = [KernelWorker() for _ in range(max(1, min(workers, len(runs))))]
+class LocalWorkers:
+    """``count`` threads, each with its own warm kernel, started at once (the kernels start and
+    import while the caller checks its run file), rendering the runs given to :meth:`render`.
 
-    def serve(worker: KernelWorker) -> None:
-        while True:
+    >>> with LocalWorkers(2) as workers:  # doctest: +SKIP
+    ...     outcomes = list(workers.render(runs))
+    """
+
+    def __init__(self, count: int) -> None:
+        self._todo: queue.Queue[RunFile | None] = queue.Queue()
+        self._done: queue.Queue[Outcome] = queue.Queue()
+        self._workers = [KernelWorker() for _ in range(max(1, count))]
+        for worker in self._workers:
+            threading.Thread(target=self._serve, args=(worker,), daemon=True).start()
+
+    def _serve(self, worker: KernelWorker) -> None:
+        try:
+            worker.start()  # in this thread: its kernel client belongs to this thread's loop
+        except Exception:  # noqa: BLE001 - each report tries again and fails with the error
+            worker.close()
+        while (run := self._todo.get()) is not None:
             try:
-                run = todo.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                done.put(worker.render(run))
+                self._done.put(worker.render(run))
             except Exception as error:  # noqa: BLE001 - one report's failure, not the batch's
-                done.put(Outcome(run, "failed", error=f"{type(error).__name__}: {error}"))
+                self._done.put(Outcome(run, "failed", error=f"{type(error).__name__}: {error}"))
+        worker.close()  # a kernel that finished starting after close() was called
 
-    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in pool]
-    try:
-        for thread in threads:
-            thread.start()
+    def render(self, runs: Sequence[RunFile]) -> Iterator[Outcome]:
+        """Render ``runs``, yielding outcomes as they finish."""
+        for run in runs:
+            self._todo.put(run)
         for _ in runs:
             while True:
                 try:
-                    outcome = done.get(timeout=0.5)
+                    outcome = self._done.get(timeout=0.5)  # Ctrl-C is seen between waits
                     break
                 except queue.Empty:
                     continue
             yield outcome
-    finally:
-        while not todo.empty():
-            todo.get_nowait()
-        for worker in pool:
+
+    def close(self) -> None:
+        """Drop the runs not started, stop the threads and shut the kernels down."""
+        while not self._todo.empty():
+            self._todo.get_nowait()
+        for _ in self._workers:
+            self._todo.put(None)
+        for worker in self._workers:
             worker.close()
+
+    def __enter__(self) -> LocalWorkers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def run_local(runs: Sequence[RunFile], workers: int = 2) -> Iterator[Outcome]:
+    """Render ``runs`` with ``workers`` warm kernels, yielding outcomes as they finish."""
+    if not runs:
+        return
+    with LocalWorkers(min(workers, len(runs))) as pool:
+        yield from pool.render(runs)
 
 
 def run_dask(runs: Sequence[RunFile], scheduler: str | Any) -> Iterator[Outcome]:
@@ -435,8 +472,12 @@ def run_batch(
     executor: str = "local",
     scheduler: str | Any = None,
     progress: bool = True,
+    pool: LocalWorkers | None = None,
 ) -> BatchResult:
-    """Render every report of ``batch`` that needs it, write each whole, then the index."""
+    """Render every report of ``batch`` that needs it, write each whole, then the index.
+
+    ``pool``: local workers already started (the caller closes them), instead of new ones.
+    """
     from tqdm import tqdm
 
     outcomes: dict[int, Outcome] = {}
@@ -453,6 +494,8 @@ def run_batch(
     runs = [batch.reports[n] for n in todo]
     if executor == "dask":
         results = run_dask(runs, scheduler)
+    elif pool is not None:
+        results = pool.render(runs)
     else:
         results = run_local(runs, workers)
     numbers = {batch.reports[n].label: n for n in todo}
@@ -485,13 +528,18 @@ def main_batch(
     from analysis.params import load_batch
 
     skip_slow_optional_imports()
-    batch = load_batch(path, only=only, out_dir=Path(out) if out else None)
-    started = time.perf_counter()
+    # the kernels start and warm up while the run file is checked
+    pool = LocalWorkers(workers) if executor == "local" else None
     try:
-        result = run_batch(batch, workers=workers, executor=executor, scheduler=scheduler)
+        batch = load_batch(path, only=only, out_dir=Path(out) if out else None)
+        started = time.perf_counter()
+        result = run_batch(batch, workers, executor, scheduler, pool=pool)
     except KeyboardInterrupt:
         print("compendium: interrupted; every report written is whole", file=sys.stderr)
         return 130
+    finally:
+        if pool is not None:
+            pool.close()
     seconds = time.perf_counter() - started
     counts = {s: sum(o.status == s for o in result.outcomes) for s in ("rendered", "skipped")}
     print(
