@@ -57,11 +57,11 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
     code = table[CODE].astype(str).str.strip()
     malformed = ~code.str.fullmatch(r"E\d{8}")
     repeated = code.duplicated()
-    dates = pd.to_datetime(table["Inspection date"], errors="coerce")
+    dates = _inspection_dates(table["Inspection date"])
     for bad, column, expected in (
         (malformed, CODE, "a 9-character ONS code such as E10000030"),
         (repeated, CODE, "one row per council (this sheet has each council's latest judgement)"),
-        (dates.isna(), "Inspection date", "a date"),
+        (dates.isna(), "Inspection date", "a date (2025-03-31, or 31/03/2025 day first)"),
     ):
         if bad.any():
             at = bad.to_numpy().nonzero()[0][0]
@@ -77,6 +77,14 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
             "overall_effectiveness": judgement,
         }
     ).reset_index(drop=True)
+
+
+def _inspection_dates(text: pd.Series) -> pd.Series:
+    """The workbook's date cells (read as text, ``2023-07-10 00:00:00``) or dates typed as
+    British text (``10/07/2023``, day first, never month first); anything else is missing."""
+    text = text.astype("string").str.strip()
+    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    return iso.fillna(pd.to_datetime(text, format="%d/%m/%Y", errors="coerce"))
 
 
 def good_or_outstanding(ilacs: pd.DataFrame) -> list[str]:

@@ -685,9 +685,14 @@ def test_ofsted_workbook_damage(demo_data, tmp_path):
         (put("Local authority area code", "701"), "column Local authority area code: expected a 9"),
         (lambda r: pd.concat([r, r.iloc[[first]]]), "expected one row per council"),
     ]
+    cases.append((put("Inspection date", "07/13/2024"), "column Inspection date: expected a date"))
     for edit, message in cases:
         with pytest.raises(DataError, match=message):
             load_ilacs(_ofsted_copy(demo_data, tmp_path, edit))
+    # a date typed as British text is day first: 10 July 2023, not 7 October
+    typed = load_ilacs(_ofsted_copy(demo_data, tmp_path, put("Inspection date", "10/07/2023")))
+    assert typed["inspection_date"].iloc[0] == pd.Timestamp("2023-07-10")
+    assert typed.drop(columns="inspection_date").equals(whole.drop(columns="inspection_date"))
 
 
 # --- a whole published folder --------------------------------------------------------------
