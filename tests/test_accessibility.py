@@ -149,6 +149,12 @@ def test_the_page_never_scrolls_sideways(checked):
         assert screen["scroll_width"] <= screen["viewport"]["width"], viewport["name"]
 
 
+def test_tables_folded_under_charts_are_printed(checked):
+    # members read on paper: a closed <details> must not hide a chart's figures there
+    printed = checked["print"]
+    assert printed["printed"] == printed["folded_tables"]
+
+
 def test_the_checks_skip_or_fail_with_a_reason(monkeypatch):
     # The reason names what is missing; CI turns a skip into a failure.
     monkeypatch.setattr(shutil, "which", lambda name: None)

@@ -127,6 +127,12 @@ try {
       })),
     });
   }
+  // On paper: every table folded under a chart (a closed <details>) is printed all the same.
+  await page.emulateMedia({ media: "print" });
+  results.print = await page.evaluate(() => {
+    const folded = [...document.querySelectorAll("details:not([open]) table")];
+    return { folded_tables: folded.length, printed: folded.filter((t) => t.checkVisibility()).length };
+  });
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
