@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import load_average, machine
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent
@@ -133,11 +134,7 @@ def main(argv: list[str]) -> int:
     if not (data / "ees").is_dir():
         print(f"no ees/ folder under {data}: nothing to time", file=sys.stderr)
         return 1
-    print(
-        f"machine: {platform.platform()}, nproc {os.cpu_count()}, Python "
-        f"{platform.python_version()}, load average "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-    )
+    print(machine())
     councils = _councils(data, args.councils)
     n = len(councils)
     print(f"{n} councils of {RUN_FILE.name} ({', '.join(councils)}), data {data}")
@@ -165,7 +162,7 @@ def main(argv: list[str]) -> int:
     print(
         f"batch / naive = {per_batch / per_naive:.3f}; batch / limit = {per_batch / per_limit:.2f}"
     )
-    print(f"load average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"load average after: {load_average()}")
     return 0
 
 

@@ -11,8 +11,6 @@ Usage, from the repository root::
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import machine
 
 from analysis.benchmark import benchmark_all
 
@@ -100,11 +99,7 @@ def main(argv: list[str]) -> int:
         timings.append(time.perf_counter() - start)
 
     councils = table.loc[table["area_level"] == "local authority", "area_code"].nunique()
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, pandas {pd.__version__}, "
-        f"numpy {np.__version__}"
-    )
+    print(machine(pandas=pd.__version__, numpy=np.__version__))
     print(
         f"input: {len(table):,} rows, {table['indicator'].nunique()} indicators, "
         f"{councils} councils, {table['period'].nunique()} period labels"

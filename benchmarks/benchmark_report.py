@@ -13,8 +13,6 @@ Usage, from the repository root::
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import matplotlib
 import pandas as pd
+from machine import machine
 
 from analysis.benchmark_report import national, prepare
 
@@ -52,11 +51,7 @@ def main(argv: list[str]) -> int:
     if not (dfe / "ees").is_dir():
         print(f"no ees/ folder under {dfe}: nothing to time", file=sys.stderr)
         return 1
-    print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, pandas {pd.__version__}, matplotlib {matplotlib.__version__}"
-        f", load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-    )
+    print(machine(pandas=pd.__version__, matplotlib=matplotlib.__version__))
     wall, cpu = time.perf_counter(), time.process_time()
     national(dfe)
     print(

@@ -7,13 +7,13 @@ Prints the machine, the row count and the median of 3 runs.
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import time
 import warnings
 from pathlib import Path
+
+from machine import machine
 
 from analysis.lait import load_lait
 
@@ -33,9 +33,7 @@ def main() -> None:
             warnings.simplefilter("ignore")
             table = load_lait(parquet, dictionary)
         times.append(time.perf_counter() - start)
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(machine())
     print(
         f"LAIT bds_long -> tidy table: {len(table):,} rows, "
         f"{table['indicator'].nunique()} indicators"

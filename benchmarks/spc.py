@@ -8,14 +8,13 @@ series, a rebase and a target for one indicator).
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from machine import machine
 
 from analysis.spc import summarise_table, xmr_table
 
@@ -56,8 +55,7 @@ def median_seconds(run: Callable[[], object], runs: int = RUNS) -> float:
 
 
 def main() -> None:
-    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}")
-    print(f"cpu count: {os.cpu_count()}, python {platform.python_version()}")
+    print(machine())
     table = generated_table()
     polarity = {f"indicator_{i}": ("increase", "decrease", "neutral")[i % 3] for i in range(20)}
     arguments = {
