@@ -9,6 +9,7 @@ cases are fast; damaged data files go through ``compendium validate`` (every loa
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -153,13 +154,19 @@ def test_validate_names_file_row_and_column_for_every_loader(demo_data, tmp_path
     assert out.strip().splitlines()[-1].endswith(f"{len(expected)} failed")
 
 
-def test_scorecard_command_on_damaged_data_is_one_line(demo_data, tmp_path, capsys):
-    folder = _damaged_folder(demo_data, tmp_path)
+def _rereferrals_over_100(folder: Path) -> Path:
+    """The folder's c1 file with 130% re-referrals on its row 6; returns the file."""
     path = folder / "ees" / C1
     lines = path.read_text().splitlines()
     cells = lines[5].split(",")
     cells[13] = "130"
     path.write_text("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+    return path
+
+
+def test_scorecard_command_on_damaged_data_is_one_line(demo_data, tmp_path, capsys):
+    folder = _damaged_folder(demo_data, tmp_path)
+    path = _rereferrals_over_100(folder)
     code = main(["scorecard", "--data-dir", str(folder), "--la", "701", "--period", "2025"])
     line = _one_line_error(capsys, code)
     assert f"{path}, row 6, column rereferral_percent: expected a percentage from 0 to 100" in line
@@ -172,11 +179,7 @@ def test_render_on_damaged_data_is_one_line_and_writes_nothing(
     # The loader's error is raised inside the notebook's kernel; the command still ends with
     # its one line (exit 2), not the cell's traceback nor the kernel's own log lines.
     folder = _damaged_folder(demo_data, tmp_path)
-    path = folder / "ees" / C1
-    lines = path.read_text().splitlines()
-    cells = lines[5].split(",")
-    cells[13] = "130"
-    path.write_text("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+    path = _rereferrals_over_100(folder)
     run = tmp_path / "demo.yml"
     run.write_text(demo_run_file.read_text().replace(str(demo_data), str(folder)))
     out = tmp_path / "outputs"

@@ -144,6 +144,13 @@ DAMAGE = st.one_of(
     st.floats(min_value=-1e9, max_value=-0.01).map(lambda x: f"{x:.2f}"),
     st.floats(min_value=1e7, max_value=1e300).map(lambda x: f"{x:g}"),
 )
+#: How the damage tests run: a few dozen files each, never shrunk (shrinking a file is slow).
+DAMAGE_SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def _check_outcome(load, path: Path, baseline: pd.DataFrame, key: list[str]) -> None:
@@ -186,12 +193,7 @@ def c1_baseline(c1_rows, tmp_path_factory) -> pd.DataFrame:
     return load_ees(path, CATALOGUE["rereferrals_12m_pct"])
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a file is slow
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@DAMAGE_SETTINGS
 @given(data=st.data(), damage=DAMAGE)
 def test_random_cell_damage_to_an_ees_file(c1_rows, c1_baseline, tmp_path, data, damage):
     row = data.draw(st.integers(1, len(c1_rows) - 1), label="row")
@@ -222,12 +224,7 @@ def scorecard_baseline(scorecard_rows, tmp_path_factory) -> pd.DataFrame:
     return _load_scorecard(_write(scorecard_rows, tmp_path_factory.mktemp("whole") / "s.csv"))
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking a file is slow
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@DAMAGE_SETTINGS
 @given(data=st.data(), damage=DAMAGE)
 def test_random_cell_damage_to_a_scorecard(
     scorecard_rows, scorecard_baseline, tmp_path, data, damage
