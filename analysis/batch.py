@@ -6,9 +6,10 @@
 Each worker keeps one Jupyter kernel and one HTML exporter for many reports: the kernel's
 imports and any per-process caches (the national figures of :mod:`analysis.benchmark_report`)
 are paid once, not once per report. The kernels start, and import the report modules
-(:data:`WARM_UP`), while the run file is still being checked. Before each report the kernel's user namespace is reset
-(IPython ``%reset -f``, matplotlib figures closed), so no variable of one report is visible to
-the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is replaced. A failing report
+(:data:`WARM_UP`), while the run file is still being checked. Before each report the kernel's
+user namespace is reset (IPython ``%reset -f``, matplotlib figures closed), so no variable of
+one report is visible to the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is
+replaced. A failing report
 is recorded with its cell and error and the others carry on. Each report is written whole into
 ``<out>/<run>/<area code>/`` (see :func:`analysis.render.write_report_dir`) with its
 ``summary.json``, its resolved ``parameters.yml`` and ``inputs.sha256``: the hash of the
