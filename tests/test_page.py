@@ -186,6 +186,31 @@ def test_finishing_twice_gives_the_same_page():
     assert once.count("<nav") == 1 and once.count('class="table-scroll"') == 1
 
 
+def test_plain_table_bodies_come_back_as_they_were_and_others_are_still_checked():
+    # A body of rows and cells only is set aside while the page is parsed: its bytes come back
+    # unchanged (bs4 would have written &#x27; as ' and <br/> for <br>), the table is still
+    # numbered and put in its region.
+    body = '<tr><th scope="row">O&#x27;Neill &amp; Co<br></th><td><b>4</b></td></tr>'
+    out = finish_page(page(f"<h1>R</h1><table><caption>C</caption><tbody>{body}</tbody></table>"))
+    assert f"<tbody>{body}</tbody>" in out
+    assert '<caption id="table-1-caption">Table 1: C</caption>' in out
+    assert 'aria-labelledby="table-1-caption"' in out
+    # A body holding an id, a heading or a nested table takes part in the checks as before.
+    with pytest.raises(PageError, match="the id 'x' is used more than once"):
+        finished(
+            "<h1 id='x'>R</h1><table><caption>C</caption><tbody><tr><td id='x'>1</td></tr>"
+            "</tbody></table>"
+        )
+    nested = finished(
+        "<h1>R</h1><table><caption>Outer</caption><tbody><tr><td><table><caption>Inner"
+        "</caption><tr><td>1</td></tr></table></td></tr></tbody></table>"
+    )
+    assert [c.get_text() for c in nested.find_all("caption")] == [
+        "Table 1: Outer",
+        "Table 2: Inner",
+    ]
+
+
 def test_compendium_render_reports_a_broken_page_in_one_line(demo_run_file, monkeypatch, capsys):
     # A notebook that makes a page with two H1s fails the run with the reason, not a traceback.
     import analysis.render
