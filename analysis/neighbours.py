@@ -44,8 +44,10 @@ def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, li
     ordered = sorted(columns, key=columns.get)
     groups: dict[str, list[str]] = {}
     focus = normalise_la_number(table[focus_column])
-    for offset, (la_number, row) in enumerate(
-        zip(focus, table[ordered].itertuples(index=False), strict=True)
+    members = pd.DataFrame({c: normalise_la_number(table[c]) for c in ordered})
+    malformed = members.notna() & ~members.apply(lambda c: c.str.fullmatch(r"\d{3}").fillna(False))
+    for offset, (la_number, row, bad) in enumerate(
+        zip(focus, members.itertuples(index=False), malformed.to_numpy(), strict=True)
     ):
         if pd.isna(la_number):
             continue
@@ -56,13 +58,11 @@ def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, li
                 row=first_row + 1 + offset,
                 column=str(focus_column),
             )
-        members = normalise_la_number(pd.Series(list(row)))
-        malformed = members.notna() & ~members.str.fullmatch(r"\d{3}").fillna(False)
-        if malformed.any():
-            at = int(np.flatnonzero(malformed.to_numpy())[0])
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
             raise DataError(
                 path,
-                f"expected a 3-digit DfE number, found {members.iloc[at]!r}",
+                f"expected a 3-digit DfE number, found {row[at]!r}",
                 row=first_row + 1 + offset,
                 column=str(ordered[at]),
             )
@@ -73,7 +73,7 @@ def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, li
                 row=first_row + 1 + offset,
                 column=str(focus_column),
             )
-        groups[str(la_number)] = members.dropna().tolist()
+        groups[str(la_number)] = [str(m) for m in row if not pd.isna(m)]
     if not groups:
         raise DataError(path, "expected at least one council with its neighbours")
     return groups
