@@ -43,12 +43,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import analysis
 from analysis.atomic import write_text
-from analysis.params import Batch, RunFile, is_path_parameter
 from analysis.render import PARAMETERS, SUMMARY, parameters_yaml, write_report_dir
+
+if TYPE_CHECKING:  # pandas, imported by the run file's checks, once the kernels are starting
+    from analysis.params import Batch, RunFile
 
 REPORTS_PER_KERNEL = 100
 CELL_TIMEOUT = 1800
@@ -133,10 +135,8 @@ class KernelWorker:
     """
 
     def __init__(self, reports_per_kernel: int = REPORTS_PER_KERNEL) -> None:
-        from analysis.render import exporter
-
         self.reports_per_kernel = reports_per_kernel
-        self._html = exporter()
+        self._html: Any = None
         self._client: Any = None
         self._language: dict[str, Any] = {}
         self._reports = 0
@@ -157,6 +157,10 @@ class KernelWorker:
         # the kernel's own log lines (transport warnings, shutdown) are not the report's output;
         # errors in cells still arrive as messages
         client.start_new_kernel(stderr=subprocess.DEVNULL)
+        if self._html is None:  # made while the kernel starts
+            from analysis.render import exporter
+
+            self._html = exporter()
         client.start_new_kernel_client()
         # wait until the kernel answers, or the first cell's messages can be lost
         reply = client.wait_for_reply(client.kc.kernel_info())
@@ -369,6 +373,8 @@ def input_key(run: RunFile, stamps: dict[str, list] | None = None) -> str:
 
     ``stamps`` keeps each folder's file list for the other reports of the same batch.
     """
+    from analysis.params import is_path_parameter
+
     stamps = {} if stamps is None else stamps
     for name, value in run.parameters.items():
         if is_path_parameter(name) and isinstance(value, str) and value not in stamps:
@@ -526,12 +532,12 @@ def main_batch(
     scheduler: str | None = None,
 ) -> int:
     """``compendium batch``: 0 when every report is ready, 1 when any failed."""
-    from analysis.params import load_batch
-
     skip_slow_optional_imports()
     # the kernels start and warm up while the run file is checked
     pool = LocalWorkers(workers) if executor == "local" else None
     try:
+        from analysis.params import load_batch
+
         batch = load_batch(path, only=only, out_dir=Path(out) if out else None)
         started = time.perf_counter()
         result = run_batch(batch, workers, executor, scheduler, pool=pool)

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from analysis.params import RunFile
-
-if TYPE_CHECKING:  # nbformat and nbconvert are imported when first needed (seconds of imports)
+if TYPE_CHECKING:  # nbformat, nbconvert and pandas are imported when first needed (seconds)
     import nbformat
     from nbconvert import HTMLExporter
+
+    from analysis.params import RunFile
 
 TEMPLATE = "compendium"
 SUMMARY = "summary.json"
