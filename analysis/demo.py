@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.areas import Council
+from analysis.ees import AREA_COLUMNS, GEOGRAPHY
 
 SEED = 20261144
 """The first seed from 20261122 up for which the series built stable show no chance special
@@ -174,18 +175,7 @@ DEMO_PATTERNS = {
     "sw_caseload": "stable (common cause only) at about 16 cases; 2024-12 not returned ('x')",
 }
 
-_GEOGRAPHY = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-]
+_GEOGRAPHY = GEOGRAPHY + AREA_COLUMNS
 _CLA_GEOGRAPHY = _GEOGRAPHY[:8] + ["la_name", "new_la_code"]
 C1_COLUMNS = _GEOGRAPHY + [
     "category",

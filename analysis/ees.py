@@ -32,6 +32,17 @@ from analysis.tidy import conform
 from analysis.values import impossible_figures, parse_cells
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level"]
+#: The columns that say where a row is: every EES file has the first four; council rows have
+#: the last three.
+AREA_COLUMNS = [
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+]
 LEVELS = {
     "National": "national",
     "Regional": "regional",
@@ -396,10 +407,7 @@ def load_ees(
     wanted = [c for c in wanted if c and c != POPULATION]
     table = read_ees_csv(
         path,
-        GEOGRAPHY
-        + ["country_code", "country_name", "region_code", "region_name"]
-        + list(filters)
-        + wanted,
+        GEOGRAPHY + AREA_COLUMNS[:4] + list(filters) + wanted,
     )
     table = _filtered(_levels(table, path), filters, path)
     if table.empty:

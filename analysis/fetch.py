@@ -35,7 +35,7 @@ import yaml
 
 from analysis.atomic import write_text
 from analysis.catalogue import lait_catalogue, load_catalogue
-from analysis.ees import GEOGRAPHY, POPULATION, read_ees_csv
+from analysis.ees import AREA_COLUMNS, GEOGRAPHY, POPULATION, read_ees_csv
 from analysis.errors import DataError
 from analysis.lait import COLUMNS_LAIT
 from analysis.neighbours import load_neighbours
@@ -52,13 +52,7 @@ CHUNK = 1 << 16
 #: Columns that say where and when a row is, never a figure (EES and LAIT).
 PLACE_AND_TIME = (
     *GEOGRAPHY,
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
+    *AREA_COLUMNS,
     "LA Number",
     "LA and Regions",
     "Region",

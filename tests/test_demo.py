@@ -35,6 +35,7 @@ from analysis.demo import (
     SMALL_COUNT,
     write_demo,
 )
+from analysis.ees import AREA_COLUMNS, GEOGRAPHY
 from analysis.local_scorecard import load_scorecard
 from analysis.published import load_published
 from analysis.spc import xmr
@@ -51,18 +52,8 @@ EES_CSVS = [
     "sn_model_2025_wide.csv",
 ]
 OFSTED = "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
-GEOGRAPHY = [
-    "time_period",
-    "time_identifier",
-    "geographic_level",
-    "country_code",
-    "country_name",
-    "region_code",
-    "region_name",
-    "old_la_code",
-    "new_la_code",
-    "la_name",
-]
+#: The EES files' place and time columns, before their figures.
+PLACE_AND_TIME = GEOGRAPHY + AREA_COLUMNS
 SYMBOLS = {"c", "x", "z", "low", "u"}
 LAIT_MEASURES = [
     "Section_47",
@@ -392,7 +383,7 @@ def test_national_and_regional_rows_are_sums_of_their_councils(ees):
         keys = ["time_period"] + (["population_type"] if name == "cla" else [])
         additive = [
             c
-            for c in table.columns[len(GEOGRAPHY) :]
+            for c in table.columns[len(PLACE_AND_TIME) :]
             if c not in ("category", "age_group", "population_type")
             and not re.search(r"percent|rate|caseload", c)
         ]
@@ -439,7 +430,7 @@ def test_percentages_and_rates_agree_with_counts(ees):
 def test_council_rows_carry_published_symbols_and_totals_never_do(ees):
     found = set()
     for table in ees.values():
-        values = table.iloc[:, len(GEOGRAPHY) :]
+        values = table.iloc[:, len(PLACE_AND_TIME) :]
         is_symbol = values.isin(SYMBOLS)
         councils = table["geographic_level"] == "Local authority"
         assert not is_symbol.loc[~councils].any().any()
