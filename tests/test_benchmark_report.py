@@ -182,6 +182,24 @@ def test_key_messages_name_the_bottom_quartile_and_what_got_worse(surrey):
 
 
 @pytest.mark.real_data
+def test_key_messages_put_the_indicators_with_most_reasons_first(dfe):
+    """Greenwich 2025. d5: 17 of 252 plans open 2 years or more (6.7%) against England's 1,130
+    of 49,420 (2.3%): the Wilson 95% interval of 17/252, about 4.3% to 10.5%, leaves out 2.3%,
+    so significantly worse, and 6.7% ranks 86th of the 94 councils with a value (band D).
+    LAIT CP_conf_15days: 71.0% in 2025 against 75.9% in 2024, 137th of 151 (band D). Two reasons
+    each, so these come first, in catalogue order, before the one-reason messages."""
+    messages = prepare("203", 2025, dfe).key_messages()
+    assert messages[:2] == [
+        "Initial child protection conferences within 15 working days: in the bottom quartile "
+        "band (D: rank 137 of 151) and worse than last year (71.0% against 75.9% in 2024).",
+        "Child protection plans open 2 years or more at 31 March: significantly worse than "
+        "England (6.7% against 2.3%) and in the bottom quartile band (D: rank 86 of 94).",
+    ]
+    assert all(" and " not in m.split(": ", 1)[1] for m in messages[2:])
+    assert len(messages) > 2
+
+
+@pytest.mark.real_data
 def test_small_counts_are_never_shown(dfe):
     """City of London 2025 (c1): 9 re-referrals of 57 referrals. The 9 is below 10, so it is not
     in the summary, the funnel or any alt text or table."""
