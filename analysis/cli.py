@@ -109,6 +109,21 @@ def _fetch(args: argparse.Namespace) -> int:
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number of 1 or more.
+
+    >>> _at_least_one("2")
+    2
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
+    return number
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -131,7 +146,7 @@ def parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="render every report of a run file")
     batch.add_argument("run_file", help="run file (params/*.yml) of one or many reports")
     batch.add_argument("--only", nargs="+", metavar="CODE", help="only these councils")
-    batch.add_argument("--workers", type=int, default=2, help="warm kernels (default 2)")
+    batch.add_argument("--workers", type=_at_least_one, default=2, help="warm kernels (default 2)")
     batch.add_argument("--out", help="outputs folder (default: outputs/)")
     batch.add_argument("--executor", choices=["local", "dask"], default="local")
     batch.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
@@ -152,7 +167,9 @@ def parser() -> argparse.ArgumentParser:
     get.add_argument("--out", required=True, help="data folder to fetch into (ees/ and lait/)")
     get.add_argument("--sources", help="sources file (default: analysis/data/sources.yml)")
     get.add_argument("--base-url", help="fetch each file from BASE_URL/<path> (a mirror)")
-    get.add_argument("--retries", type=int, default=3, help="attempts per file (default 3)")
+    get.add_argument(
+        "--retries", type=_at_least_one, default=3, help="attempts per file (default 3)"
+    )
     get.set_defaults(run=_fetch)
     return top
 

@@ -59,6 +59,20 @@ def test_bad_run_file_is_one_line_naming_the_key(case, demo_data, tmp_path, caps
     assert not out.exists(), "no partial output"
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [["batch", "run.yml", "--workers", "0"], ["fetch", "--out", "d", "--retries", "two"]],
+    ids=["no workers", "retries not a number"],
+)
+def test_a_count_below_one_or_not_a_number_is_refused(arguments, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(arguments)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err
+    option, value = arguments[-2:]
+    assert f"argument {option}: expected a whole number of 1 or more, found {value!r}" in err
+
+
 def test_missing_run_file_and_invalid_yaml(tmp_path, capsys):
     line = _one_line_error(capsys, main(["render", str(tmp_path / "none.yml")]))
     assert str(tmp_path / "none.yml") in line
