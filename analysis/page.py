@@ -85,8 +85,8 @@ def finish_page(page: str, generated: datetime | None = None) -> str:
     >>> out[out.index('<p class="generated">') :].split("</p>")[0]
     '<p class="generated">Generated <time datetime="2025-10-01T09:30:00Z">1 October 2025 at 09:30 UTC</time>'
     """  # noqa: E501
-    page, bodies = _set_aside_table_bodies(page)
-    soup = BeautifulSoup(page, "html.parser")
+    bodies = SetAside("body")
+    soup = BeautifulSoup(_set_aside_table_bodies(page, bodies), "html.parser")
     main = soup.find("main")
     if main is None:
         raise PageError("the page has no <main> element (is the compendium template in use?)")
@@ -99,34 +99,53 @@ def finish_page(page: str, generated: datetime | None = None) -> str:
     _heading_ids(soup)
     _contents(soup, main)
     _generation_time(soup, main, generated or datetime.now(UTC))
-    finished = str(soup)
-    for placeholder, body in bodies.items():
-        finished = finished.replace(placeholder, body, 1)
-    return finished
+    return bodies.put_back(str(soup))
 
 
-def _set_aside_table_bodies(page: str) -> tuple[str, dict[str, str]]:
-    """``page`` with the content of each plain table body (rows, cells and inline text only:
-    no heading, figure, nested table, id or comment) replaced by a placeholder comment; and
-    placeholder -> content, to put back after finishing.
+class SetAside:
+    """Pieces of HTML kept out of a parse: each replaced by a placeholder comment
+    (``<!--compendium-NAME-...-->``, unique to this object) and put back unchanged afterwards.
 
-    >>> page, kept = _set_aside_table_bodies("<tbody><tr><td>1 &amp; 2</td></tr></tbody>")
-    >>> page.startswith("<tbody><!--compendium-body-"), list(kept.values())
-    (True, ['<tr><td>1 &amp; 2</td></tr>'])
+    >>> kept = SetAside("example")
+    >>> page = "<p>" + kept.add("<b>1 &amp; 2</b>") + "</p>"
+    >>> kept.put_back(page.replace("p>", "div>"))
+    '<div><b>1 &amp; 2</b></div>'
     """
-    nonce = uuid.uuid4().hex
-    kept: dict[str, str] = {}
+
+    def __init__(self, name: str) -> None:
+        self._prefix = f"<!--compendium-{name}-{uuid.uuid4().hex}-"
+        self._kept: dict[str, str] = {}
+
+    def add(self, markup: str) -> str:
+        """The placeholder that stands for ``markup`` until :meth:`put_back`."""
+        placeholder = f"{self._prefix}{len(self._kept)}-->"
+        self._kept[placeholder] = markup
+        return placeholder
+
+    def put_back(self, page: str) -> str:
+        """``page`` with every placeholder replaced by its markup."""
+        for placeholder, markup in self._kept.items():
+            page = page.replace(placeholder, markup, 1)
+        return page
+
+
+def _set_aside_table_bodies(page: str, kept: SetAside) -> str:
+    """``page`` with the content of each plain table body (rows, cells and inline text only:
+    no heading, figure, nested table, id or comment) set aside in ``kept``.
+
+    >>> kept = SetAside("body")
+    >>> _set_aside_table_bodies("<tbody><tr><td>1</td></tr></tbody>", kept)[:27]
+    '<tbody><!--compendium-body-'
+    """
 
     def set_aside(match: re.Match[str]) -> str:
         start, content, end = match.groups()
         tags = {name.lower() for name in _TAG_NAME.findall(content)}
         if not tags <= _PLAIN_BODY_TAGS or re.search(r"\sid\s*=|<!--|-->", content, re.I):
             return match.group(0)
-        placeholder = f"<!--compendium-body-{nonce}-{len(kept)}-->"
-        kept[placeholder] = content
-        return start + placeholder + end
+        return start + kept.add(content) + end
 
-    return _TABLE_BODY.sub(set_aside, page), kept
+    return _TABLE_BODY.sub(set_aside, page)
 
 
 def _remove_scaffolding(soup: BeautifulSoup) -> None:

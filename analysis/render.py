@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # nbformat, nbconvert and pandas are imported when first need
     import nbformat
     from nbconvert import HTMLExporter
 
+    from analysis.page import SetAside
     from analysis.params import RunFile
 
 TEMPLATE = "compendium"
@@ -61,8 +62,8 @@ def _drop_stderr_and_code(notebook: nbformat.NotebookNode) -> None:
             ]
 
 
-def _set_aside_html(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """Replace each HTML output by a placeholder comment; return placeholder -> HTML.
+def _set_aside_html(notebook: nbformat.NotebookNode) -> SetAside:
+    """Replace each HTML output by a placeholder comment, kept to put back after exporting.
 
     nbconvert's exporter parses and rewrites its whole page with BeautifulSoup (alt text for
     images without any, which the report's checks refuse anyway, and tabindex on the cell
@@ -70,15 +71,14 @@ def _set_aside_html(notebook: nbformat.NotebookNode) -> dict[str, str]:
     most of its page, and :func:`~analysis.page.finish_page` parses the page again: set
     aside, they are parsed once, not twice.
     """
-    nonce = uuid.uuid4().hex
-    kept: dict[str, str] = {}
+    from analysis.page import SetAside
+
+    kept = SetAside("output")
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if "text/html" in data:
-                placeholder = f"<!--compendium-output-{nonce}-{len(kept)}-->"
-                kept[placeholder] = "".join(data["text/html"])
-                data["text/html"] = placeholder
+                data["text/html"] = kept.add("".join(data["text/html"]))
     return kept
 
 
@@ -90,9 +90,7 @@ def page_html(executed: nbformat.NotebookNode, title: str, html: HTMLExporter) -
     _drop_stderr_and_code(executed)
     outputs = _set_aside_html(executed)
     body, _ = html.from_notebook_node(executed)
-    for placeholder, markup in outputs.items():
-        body = body.replace(placeholder, markup, 1)
-    return finish_page(body)
+    return finish_page(outputs.put_back(body))
 
 
 def parameters_yaml(run: RunFile) -> str:
