@@ -146,18 +146,35 @@ def load_catalogue(*extra: str | Path) -> dict[str, Indicator]:
     return catalogue
 
 
+def _decimal_places(cell: object, path: Path, row: int) -> int:
+    """A dictionary row's ``dps``: a whole number from 0 to 6, or 1 when blank."""
+    if pd.isna(cell):
+        return 1
+    places = pd.to_numeric(pd.Series([str(cell).strip()]), errors="coerce").iloc[0]
+    if pd.isna(places) or places != int(places) or not 0 <= places <= 6:
+        raise DataError(
+            path,
+            f"expected a whole number of decimal places, found {cell!r}",
+            row=row,
+            column="dps",
+        )
+    return int(places)
+
+
 def lait_catalogue(dictionary_path: str | Path) -> dict[str, Indicator]:
     """Every LAIT measure as an indicator (id = LAIT short code), from its data dictionary.
 
     Polarity ``High``/``Low``/``-`` becomes high/low/neutral (a missing polarity is neutral),
     ``y_axis_name`` is the unit label, ``dps`` the decimal places (1 when not given) and
     ``Year_Type`` says what a bare year means. Where the dictionary repeats a measure, the last
-    row wins (LAIT's own app does the same when it joins on the short code).
+    row wins (LAIT's own app does the same when it joins on the short code). Any other
+    polarity or year type, or decimal places that are not a whole number from 0 to 6, are an
+    error naming the row and column: a misspelt polarity must not turn "worse" into "lower".
     """
     path = Path(dictionary_path)
     try:
         table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (OSError, pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataError(path, f"expected LAIT's data dictionary as CSV ({error})") from None
     needed = [
         "Measure_short",
@@ -182,15 +199,23 @@ def lait_catalogue(dictionary_path: str | Path) -> dict[str, Indicator]:
                 row=number,
                 column="Year_Type",
             )
+        polarity = "-" if pd.isna(row.Polarity) else str(row.Polarity).strip()
+        if polarity not in LAIT_POLARITY:
+            raise DataError(
+                path,
+                f"expected a Polarity of {', '.join(LAIT_POLARITY)} or blank, found {polarity!r}",
+                row=number,
+                column="Polarity",
+            )
         unit = str(row.y_axis_name).strip() if pd.notna(row.y_axis_name) else ""
-        dps = 1 if pd.isna(row.dps) else int(float(row.dps))
+        dps = _decimal_places(row.dps, path, number)
         catalogue[short] = Indicator(
             id=short,
             title=str(row.Measure).strip(),
             description=str(row.Description).strip()
             if pd.notna(row.Description)
             else str(row.Measure).strip(),
-            polarity=LAIT_POLARITY.get(str(row.Polarity).strip(), "neutral"),
+            polarity=LAIT_POLARITY[polarity],
             unit=unit,
             decimal_places=dps,
             period_type=LAIT_YEAR_TYPES[year_type],

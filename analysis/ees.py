@@ -273,6 +273,17 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
                 row=row,
                 column=column,
             )
+    named = table["region_name"].astype("string").str.strip()
+    pairs = pd.DataFrame({"code": region_code, "name": named}).loc[level == "regional"]
+    for row, code, name in pairs.drop_duplicates().itertuples():
+        known = directory.region_code(name)
+        if pd.notna(code) and known is not None and known != code:
+            raise DataError(
+                path,
+                f"expected region_code {known} for {name}, found {code}",
+                row=int(row),
+                column="region_code",
+            )
     council_region = directory.council_regions(la_number)
     out = pd.DataFrame(index=table.index)
     out["area_level"] = level
@@ -287,6 +298,7 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
         [table["country_name"].astype("string"), table["region_name"].astype("string")],
         table.get("la_name", pd.Series(pd.NA, index=table.index)).astype("string"),
     )
+    out["area_name"] = out["area_name"].astype("string").str.strip()
     london = region_code.isin(["E13000001", "E13000002"])
     out["region_code"] = council_region["region_code"].fillna(region_code.mask(london, "E12000007"))
     out["region_name"] = council_region["region_name"].fillna(
@@ -391,7 +403,17 @@ def load_ees(
     directory: Directory | None = None,
     population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One catalogue indicator from an EES CSV, as the tidy table.
+    """One catalogue indicator from an EES CSV, as the tidy table (see :func:`ees_rows`)."""
+    return ees_rows(path, indicator, directory, population).reset_index(drop=True)
+
+
+def ees_rows(
+    path: str | Path,
+    indicator: Indicator,
+    directory: Directory | None = None,
+    population: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One catalogue indicator from an EES CSV, as the tidy table indexed by each row's file row.
 
     ``population`` (from :func:`analysis.population.load_population`) is needed when the
     catalogue's denominator is ``population_0_17``: the rate uses the mid-year estimate of the
@@ -413,10 +435,11 @@ def load_ees(
     if table.empty:
         raise DataError(path, "expected national, regional or local authority rows, found none")
     out = areas(table, path, directory)
-    periods = parse_labels(table["time_period"], indicator.period_type)
+    periods = parse_labels(table["time_period"].str.strip(), indicator.period_type)
     if periods["error"].notna().any():
         row = periods.index[periods["error"].notna()][0]
         raise DataError(path, str(periods.loc[row, "error"]), row=row, column="time_period")
+    _check_labels(periods, path)
     out = out.join(periods.drop(columns="error"))
     for role in ("value", "numerator", "denominator"):
         column = mapping.get(role)
@@ -456,7 +479,25 @@ def load_ees(
         if column == POPULATION:
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
-    return tidy.reset_index(drop=True)
+    return tidy
+
+
+def _check_labels(periods: pd.DataFrame, path: Path) -> None:
+    """One year written two ways (``2025`` and ``2024/25``) would be two periods, so a council's
+    row written the odd way would lose its comparators: an error naming the odd row."""
+    span = ["period_start", "period_end"]
+    usual = periods.groupby(span)["period"].agg(lambda labels: labels.value_counts().index[0])
+    expected = periods[span].merge(usual.reset_index(), on=span, how="left")["period"]
+    odd = periods["period"].to_numpy() != expected.to_numpy()
+    if odd.any():
+        row = int(periods.index[odd][0])
+        raise DataError(
+            path,
+            f"expected the year written {expected[int(np.flatnonzero(odd)[0])]!r} as in the "
+            f"file's other rows for it, found {periods.loc[row, 'period']!r}",
+            row=row,
+            column="time_period",
+        )
 
 
 def _population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:

@@ -60,7 +60,17 @@ def load_lait(
         )
     raw = raw[COLUMNS_LAIT]
     if measures is not None:
-        raw = raw.loc[raw["Short Desc"].isin(measures)]
+        given = raw["Short Desc"].astype("string").str.strip()
+        absent = sorted(set(measures) - set(given.dropna()))
+        if absent:
+            warnings.warn(
+                DataWarning(
+                    f"{parquet_path.name} has no rows for {', '.join(absent)}, so "
+                    f"{'they were' if len(absent) > 1 else 'it was'} left out"
+                ),
+                stacklevel=2,
+            )
+        raw = raw.loc[given.isin(measures).to_numpy()]
     raw = raw.reset_index(drop=True)
     short = raw["Short Desc"].astype("string").str.strip()
     unknown = ~short.isin(list(catalogue))
@@ -73,7 +83,7 @@ def load_lait(
             column="Short Desc",
         )
     annual_type = short.map({k: v.period_type for k, v in catalogue.items()})
-    periods = parse_labels(raw["Years"], annual_type)
+    periods = parse_labels(raw["Years"].astype("string").str.strip(), annual_type)
     value, status = parse_cells(raw["Values"], parquet_path, "Values", first_row=1)
     unreadable = periods["error"].notna()
     if (unreadable & value.notna()).any():
@@ -111,18 +121,21 @@ def load_lait(
 def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
     number = normalise_la_number(raw["LA Number"])
     as_int = pd.to_numeric(number, errors="coerce")
-    national = number == ENGLAND
-    regional = as_int.between(FIRST_REGION, LAST_REGION)
+    national = (number == ENGLAND).fillna(False).to_numpy(dtype=bool)
+    regional = as_int.between(FIRST_REGION, LAST_REGION).fillna(False).to_numpy(dtype=bool)
     council = ~national & ~regional
     la_number = number.where(council)
     code = directory.council_codes(la_number)
-    lost = council & code.isna()
+    lost = council & code.isna().to_numpy()
     if lost.any():
-        row = int(np.flatnonzero(lost.to_numpy())[0])
+        row = int(np.flatnonzero(lost)[0])
+        name = raw["LA and Regions"].iloc[row]
         raise DataError(
             path,
-            f"LA number {number.iloc[row]!r} ({raw['LA and Regions'].iloc[row]}) is not a known "
-            "council: add it to the area code list",
+            f"expected an LA number for {name}, found nothing"
+            if pd.isna(number.iloc[row])
+            else f"LA number {number.iloc[row]!r} ({name}) is not a known council: add it to "
+            "the area code list",
             row=row + 1,
             column="LA Number",
         )

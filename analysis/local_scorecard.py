@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,7 @@ def _read(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
             raw = pd.read_excel(path, dtype=object, header=None)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, BadZipFile, KeyError) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
         labels = raw.head(HEADER_SEARCH_ROWS).apply(
             lambda r: r.astype(str).str.strip().str.lower().eq("indicator").any(), axis=1

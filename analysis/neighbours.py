@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -76,20 +77,58 @@ def _from_frame(table: pd.DataFrame, path: Path, first_row: int) -> dict[str, li
         groups[str(la_number)] = [str(m) for m in row if not pd.isna(m)]
     if not groups:
         raise DataError(path, "expected at least one council with its neighbours")
+    _check_groups(groups, members, focus, path, first_row, ordered)
     return groups
+
+
+def _check_groups(
+    groups: dict[str, list[str]],
+    members: pd.DataFrame,
+    focus: pd.Series,
+    path: Path,
+    first_row: int,
+    ordered: list[str],
+) -> None:
+    """Each neighbour is another council of the file, listed once in the group: a damaged
+    cell would otherwise change the neighbours' figures without a word."""
+    for offset, (la_number, row) in enumerate(
+        zip(focus, members.itertuples(index=False), strict=True)
+    ):
+        if pd.isna(la_number):
+            continue
+        seen: set[str] = set()
+        for column, member in zip(ordered, row, strict=True):
+            if pd.isna(member):
+                continue
+            if member == la_number:
+                found = f"{member}, the council itself"
+            elif member in seen:
+                found = f"{member} a second time"
+            elif member not in groups:
+                found = f"{member}, which is not one of the councils this file lists"
+            else:
+                seen.add(member)
+                continue
+            raise DataError(
+                path,
+                f"expected another council's DfE number as neighbour, found {found}",
+                row=first_row + 1 + offset,
+                column=str(column),
+            )
 
 
 def load_neighbours(path: str | Path) -> dict[str, list[str]]:
     """DfE number -> its statistical neighbours' DfE numbers, closest first.
 
-    A council listed twice, or a cell that is not a 3-digit DfE number, is an error naming
-    the row and column.
+    A council listed twice, a cell that is not a 3-digit DfE number, and a neighbour that is
+    the council itself, repeated or not one of the file's councils are errors naming the row
+    and column.
     """
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
             raw = pd.read_excel(path, header=None, dtype=str)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, BadZipFile, KeyError) as error:
             raise DataError(path, f"expected a spreadsheet of neighbour groups ({error})") from None
         header = raw.index[raw.apply(lambda r: r.astype(str).str.fullmatch(r"SN_?1").any(), axis=1)]
         if len(header) == 0:

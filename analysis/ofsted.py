@@ -9,6 +9,7 @@ The publication is an ODS workbook whose tables start on row 3 of each sheet; th
 from __future__ import annotations
 
 from pathlib import Path
+from zipfile import BadZipFile
 
 import pandas as pd
 
@@ -34,6 +35,8 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"expected a sheet named {SHEET!r} ({error})") from None
     except OSError as error:
         raise DataError(path, f"cannot read the workbook ({error})") from None
+    except (BadZipFile, KeyError) as error:  # cut short, or a zip that is no workbook
+        raise DataError(path, f"expected an ODS workbook, found a damaged one ({error})") from None
     header_rows = raw.index[raw.apply(lambda r: (r.astype(str).str.strip() == CODE).any(), axis=1)]
     if len(header_rows) == 0:
         raise DataError(path, f"expected a header row with {CODE!r} in sheet {SHEET}")
@@ -42,7 +45,7 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
     for column in (CODE, NAME, "Inspection date", OVERALL):
         if column not in table.columns:
             raise DataError(path, f"expected the column {column!r} in sheet {SHEET}", row=start + 1)
-    table = table.dropna(subset=[CODE])
+    table = table.dropna(subset=[CODE, NAME, OVERALL], how="all")  # blank rows and notes
     judgement = table[OVERALL].astype(str).str.strip()
     bad = ~judgement.isin(JUDGEMENTS)
     if bad.any():

@@ -114,7 +114,8 @@ def impossible_figures(
 
     Checked: values, numerators and denominators are 0 or more; a percentage is at most 100
     and its numerator at most its denominator; a rate per 10,000 children is at most 10,000;
-    where a value is published with its numerator and denominator, it matches them, allowing
+    where a value is published with its numerator and denominator, it matches them (their
+    ratio, times 100 for a percentage or 10,000 for a rate per 10,000), allowing
     for counts rounded to the nearest 10, the value rounded, and a tenth of the value more
     (DfE's own files disagree by up to 6%, as Yorkshire and The Humber's 2022 second CPPs:
     1,660 of 7,490 published as 23.6%). None when every figure is possible.
@@ -167,7 +168,8 @@ def impossible_figures(
                     f"found {value.iloc[over[0]]:g}",
                 )
             )
-    if scale and numerator is not None and denominator is not None:
+    if numerator is not None and denominator is not None:
+        scale = scale or 1.0  # any other unit with both counts is their ratio, as a caseload
         n = numerator.to_numpy(dtype="float64", na_value=np.nan)
         d = denominator.to_numpy(dtype="float64", na_value=np.nan)
         v = value.to_numpy(dtype="float64", na_value=np.nan)

@@ -13,6 +13,7 @@ import csv
 import io
 import shutil
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analysis.areas import Council
-from analysis.catalogue import load_catalogue
+from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import DataWarning, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -115,6 +116,21 @@ def test_demo_file_with_byte_order_mark_and_windows_endings_is_the_same(
         demo_data / "ees" / C1, lambda b: codecs.BOM_UTF8 + b.replace(b"\n", b"\r\n"), raw=True
     )
     _same(load_ees(path, REREFERRALS), demo_rereferrals)
+
+
+@pytest.mark.real_data
+def test_spaces_around_years_and_names_give_the_same_table(real_c1, real_rereferrals, damage):
+    # As a spreadsheet re-save can leave them: "2025 " must still be the year 2025 (a period
+    # "2025 " would have no comparators), and "Surrey " the name Surrey.
+    def padded(lines):
+        rows = list(csv.reader(lines))
+        for row in rows[1:]:
+            row[0], row[9] = row[0] + " ", row[9] + " "  # time_period, la_name
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue().splitlines()
+
+    _same(load_ees(damage(real_c1, padded), REREFERRALS), real_rereferrals)
 
 
 @pytest.mark.real_data
@@ -238,6 +254,16 @@ EES_ERRORS = {
         lambda ls: ls[:5] + ["\x00\x00\x00"] + ls[5:],
         r"row 6, column time_period: expected a text CSV",
     ),
+    "one row's year written another way": (
+        lambda ls: _cell(ls, 10, "time_period", "2024/25"),
+        r"row 10, column time_period: expected the year written '2025' as in the file's other "
+        r"rows for it, found '2024/25'",
+    ),
+    "region code of another region": (
+        lambda ls: _cell(ls, 3, "region_code", "E12000002"),
+        r"row 3, column region_code: expected region_code E12000001 for North East, found "
+        r"E12000002",
+    ),
 }
 
 
@@ -357,6 +383,22 @@ def test_population_damage(demo_data, damage):
     text = damage(source, lambda ls: _cell(ls, row, "population_estimate", "about 250k"))
     with pytest.raises(DataError, match=rf"row {row}, column population_estimate: expected a "):
         load_population(text)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("estimate", ["2600000", "1e308", "2600"], ids=["digit", "huge", "cut"])
+def test_real_population_that_jumps_from_the_year_before_is_an_error(estimate, dfe, damage):
+    # Surrey's 2024 estimate (about 260,000 children) with a digit too many, huge, or cut short:
+    # every rate per 10,000 for Surrey that year would be wrong without a word
+    source = dfe / "ees" / POPULATION
+    row = _row_of(source.read_text(encoding="utf-8-sig").splitlines(), "2024,", ",936,")
+    path = damage(source, lambda ls: _cell(ls, row, "population_estimate", estimate))
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column population_estimate: expected the estimate for Surrey in "
+        r"2024 within 20% of the year before \(2\d\d,\d{3}\)",
+    ):
+        load_population(path)
 
 
 def test_zero_or_missing_population_gives_no_rate_with_a_reason(demo_data, damage):
@@ -486,7 +528,113 @@ def test_real_lait_damaged_value_names_its_row(dfe, tmp_path):
     raw.loc[row, "Values"] = "12,3,4"
     raw.to_parquet(tmp_path / "bds_long.parquet")
     with pytest.raises(DataError, match=rf"row {row + 1}, column Values"):
-        load_lait(tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+        _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+
+
+@pytest.fixture(scope="module")
+def real_cpp_rate(dfe) -> pd.DataFrame:
+    return load_lait(
+        dfe / "lait" / "bds_long.parquet",
+        dfe / "lait" / "lait_data_dictionary.csv",
+        measures=["CPP_rate"],
+    )
+
+
+def _real_lait_copy(dfe, tmp_path, edit) -> Path:
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    path = tmp_path / "bds_long.parquet"
+    edit(raw, raw["Short Desc"] == "CPP_rate").to_parquet(path)
+    return path
+
+
+@pytest.mark.real_data
+def test_real_lait_spaces_around_measure_and_year_give_the_same_table(dfe, real_cpp_rate, tmp_path):
+    # "CPP_rate " must not drop the measure when only some measures are read (as a run does)
+    def padded(raw, cpp):
+        raw["Short Desc"] = raw["Short Desc"].where(~cpp, "CPP_rate ")
+        raw["Years"] = raw["Years"] + " "
+        return raw
+
+    path = _real_lait_copy(dfe, tmp_path, padded)
+    dictionary = dfe / "lait" / "lait_data_dictionary.csv"
+    _same(load_lait(path, dictionary, measures=["CPP_rate"]), real_cpp_rate)
+
+
+@pytest.mark.real_data
+def test_real_lait_measure_that_is_not_there_is_left_out_with_a_warning(dfe, tmp_path):
+    path = _real_lait_copy(dfe, tmp_path, lambda raw, cpp: raw.loc[~cpp])
+    dictionary = dfe / "lait" / "lait_data_dictionary.csv"
+    with pytest.warns(DataWarning, match="bds_long.parquet has no rows for CPP_rate"):
+        table = load_lait(path, dictionary, measures=["CPP_rate", "CareLeaverEET"])
+    assert set(table["indicator"]) == {"CareLeaverEET"}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("area", ["936", "970", "980"], ids=["council", "England", "region"])
+def test_real_lait_row_without_an_la_number_names_it(area, dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    row = int(np.flatnonzero((raw["LA Number"] == float(area)).to_numpy())[0])
+    name = raw["LA and Regions"].iloc[row]
+    raw.loc[row, "LA Number"] = np.nan
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.raises(
+        DataError, match=rf"row {row + 1}, column LA Number: expected an LA number for {name}"
+    ):
+        _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+
+
+DICTIONARY_ERRORS = {
+    "polarity misspelt": (
+        "Polarity",
+        "Hihg",
+        "column Polarity: expected a Polarity of High, Low, - or blank, found 'Hihg'",
+    ),
+    "decimal places in words": (
+        "dps",
+        "one",
+        "column dps: expected a whole number of decimal places, found 'one'",
+    ),
+    "decimal places not whole": (
+        "dps",
+        "1.5",
+        "column dps: expected a whole number of decimal places, found '1.5'",
+    ),
+}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("case", list(DICTIONARY_ERRORS), ids=list(DICTIONARY_ERRORS))
+def test_real_dictionary_damage_names_row_and_column(case, dfe, tmp_path):
+    # A misspelt polarity read as "no judgement" would turn "worse" into "lower" in a report.
+    column, cell, message = DICTIONARY_ERRORS[case]
+    table = pd.read_csv(dfe / "lait" / "lait_data_dictionary.csv", dtype=str, encoding="utf-8-sig")
+    record = int(np.flatnonzero((table["Measure_short"] == "ReReferral").to_numpy())[0])
+    table.loc[record, column] = cell
+    path = tmp_path / "lait_data_dictionary.csv"
+    table.to_csv(path, index=False)
+    # row: the spreadsheet row (the header is row 1; a cell's line breaks stay in the cell)
+    with pytest.raises(DataError, match=rf"row {record + 2}, {message}"):
+        lait_catalogue(path)
+
+
+def test_empty_dictionary_is_an_error(tmp_path):
+    path = tmp_path / "lait_data_dictionary.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataError, match="expected LAIT's data dictionary as CSV"):
+        lait_catalogue(path)
+
+
+@pytest.mark.real_data
+def test_real_caseload_that_disagrees_with_its_counts_is_an_error(dfe, damage):
+    # caseload_fte is cases / case_holders_fte: a huge caseload beside its counts is no caseload
+    source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, ",Surrey,")
+    path = damage(source, lambda ls: _cell(ls, row, "caseload_fte", "1e308"))
+    with pytest.raises(
+        DataError, match=rf"row {row}, column caseload_fte: expected [\d.]+ / [\d.]+ x 1 = "
+    ):
+        load_ees(path, CATALOGUE["sw_caseload"])
 
 
 # --- the council's scorecard ---------------------------------------------------------------
@@ -641,6 +789,88 @@ def test_neighbour_file_damage(demo_data, damage):
         load_neighbours(twice)
     with pytest.raises(DataError, match="expected neighbour columns SN_1"):
         load_neighbours(damage(source, lambda ls: [ls[0].replace("SN_", "NB_")] + ls[1:]))
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("neighbour", "found"),
+    [
+        ("936", "936, the council itself"),
+        ("868", "868 a second time"),  # Surrey's SN_1 (the file's own cell)
+        ("999", "999, which is not one of the councils this file lists"),
+        ("909", "909, which is not one of the councils"),  # Cumbria, split in 2023
+    ],
+    ids=["itself", "repeated", "not a council", "retired council"],
+)
+def test_real_neighbour_that_is_no_other_council_is_an_error(neighbour, found, dfe, damage):
+    source = dfe / "ees" / "sn_model_2025_wide.csv"
+    row = _row_of(source.read_text(encoding="utf-8-sig").splitlines(), "936,Surrey,")
+    path = damage(source, lambda ls: _cell(ls, row, "SN_3", neighbour))
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column SN_3: expected another council's DfE number as neighbour, "
+        rf"found {found}",
+    ):
+        load_neighbours(path)
+
+
+@pytest.mark.real_data
+def test_real_neighbour_file_without_a_council_that_others_list_names_the_cell(dfe, damage):
+    source = dfe / "ees" / "sn_model_2025_wide.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "936,Surrey,")
+    listing = next(n for n, line in enumerate(lines, 1) if n != row and ",936," in line)
+    path = damage(source, lambda ls: ls[: row - 1] + ls[row:])
+    with pytest.raises(DataError, match="found 936, which is not one of the councils") as raised:
+        load_neighbours(path)
+    assert raised.value.row == listing - (listing > row)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("load", "name", "message"),
+    [
+        (load_ilacs, "LA_Inspection_Outcomes_as_at_31_March_2025.ods", "expected an ODS workbook"),
+        (load_neighbours, "sn_may_2025.xlsx", "expected a spreadsheet of neighbour groups"),
+        (
+            lambda path: load_scorecard(path, DEMOSHIRE, CATALOGUE),
+            "scorecard.xlsx",
+            "expected a scorecard workbook",
+        ),
+    ],
+    ids=["ofsted", "neighbours", "scorecard"],
+)
+def test_workbook_cut_short_or_no_workbook_is_an_error(load, name, message, dfe, tmp_path):
+    # a workbook is a zip file: cut short it is no zip; a zip of other files is no workbook
+    whole = (dfe / "lait" / "sn_may_2025.xlsx").read_bytes()
+    path = tmp_path / name
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(DataError, match=message):
+        load(path)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+    with pytest.raises(DataError, match=message):
+        load(path)
+
+
+@pytest.mark.real_data
+def test_real_ofsted_council_row_without_its_code_is_an_error(dfe, tmp_path):
+    path = dfe / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    whole = load_ilacs(path)
+
+    def blank_code(sheet):
+        sheet = sheet.copy()
+        sheet.iloc[20, 1] = None  # sheet row 21: a council, its code cell emptied
+        return sheet
+
+    with pytest.raises(
+        DataError, match="row 21, column Local authority area code: expected a 9-character"
+    ):
+        load_ilacs(_ofsted_copy(dfe, tmp_path, blank_code))
+    # a note below the table (no code, name or judgement) is still read past
+    note = pd.DataFrame([["Source: Ofsted"]])
+    noted = _ofsted_copy(dfe, tmp_path, lambda sheet: pd.concat([sheet, note], ignore_index=True))
+    _same(load_ilacs(noted), whole)
 
 
 def _ofsted_copy(demo_data, tmp_path, edit) -> Path:
