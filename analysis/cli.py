@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
-
-import yaml
 
 from analysis.errors import DataError
 
@@ -37,10 +36,10 @@ def _render(args: argparse.Namespace) -> int:
     from papermill.exceptions import PapermillExecutionError
 
     from analysis.page import PageError
-    from analysis.params import load_run_file
+    from analysis.params import load_run_file, read_yaml
     from analysis.render import render_report
 
-    overrides = {name: yaml.safe_load(value) for name, value in args.parameter}
+    overrides = {name: read_yaml(value, f"-p {name}") for name, value in args.parameter}
     run = load_run_file(args.params, overrides, Path(args.out) if args.out else None)
     try:
         path = render_report(run)
@@ -124,11 +123,26 @@ def _at_least_one(text: str) -> int:
     return number
 
 
+def _folder(text: str) -> str:
+    """An argparse type: a folder to write into, or one that can be made.
+
+    >>> _folder("outputs")
+    'outputs'
+    """
+    path = Path(text).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder, {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"expected a folder you can write to, not {existing}")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="write the fictional demo data set")
-    demo.add_argument("--out", required=True, help="folder to write into")
+    demo.add_argument("--out", required=True, type=_folder, help="folder to write into")
     demo.set_defaults(run=_demo)
     render = commands.add_parser("render", help="execute a report and render it to HTML")
     render.add_argument("params", help="parameters file (params/*.yml)")
@@ -141,13 +155,13 @@ def parser() -> argparse.ArgumentParser:
         metavar=("NAME", "VALUE"),
         help="override a parameter (VALUE is read as YAML)",
     )
-    render.add_argument("--out", help="outputs folder (default: outputs/)")
+    render.add_argument("--out", type=_folder, help="outputs folder (default: outputs/)")
     render.set_defaults(run=_render)
     batch = commands.add_parser("batch", help="render every report of a run file")
     batch.add_argument("run_file", help="run file (params/*.yml) of one or many reports")
     batch.add_argument("--only", nargs="+", metavar="CODE", help="only these councils")
     batch.add_argument("--workers", type=_at_least_one, default=2, help="warm kernels (default 2)")
-    batch.add_argument("--out", help="outputs folder (default: outputs/)")
+    batch.add_argument("--out", type=_folder, help="outputs folder (default: outputs/)")
     batch.add_argument("--executor", choices=["local", "dask"], default="local")
     batch.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     batch.set_defaults(run=_batch)
@@ -164,7 +178,9 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", help="files or folders")
     check.set_defaults(run=_validate)
     get = commands.add_parser("fetch", help="download the public DfE and Ofsted files")
-    get.add_argument("--out", required=True, help="data folder to fetch into (ees/ and lait/)")
+    get.add_argument(
+        "--out", required=True, type=_folder, help="data folder to fetch into (ees/ and lait/)"
+    )
     get.add_argument("--sources", help="sources file (default: analysis/data/sources.yml)")
     get.add_argument("--base-url", help="fetch each file from BASE_URL/<path> (a mirror)")
     get.add_argument(

@@ -31,11 +31,19 @@ report for that council, last one winning::
     overrides:
       "936": {targets: {rereferrals_12m_pct: {target: 20, tolerance: 2}}}
 
-Checks, each a ``DataError`` naming the file and key: unknown keys, wrong types, missing files
-(``data_dir``, ``scorecard`` and any parameter named ``*_dir``, ``*_file`` or ``*_path``),
-unknown councils, unknown indicator ids (in ``indicators``, and the keys of ``targets`` and
-``rebase``), bad dates (``period_end``). Every value must come back unchanged from the Python
-literal papermill writes for it, so no value can become code in the executed notebook.
+Checks, each a ``DataError`` naming the file and key: unknown keys, keys given twice, wrong
+types, missing files and folders (``data_dir`` and any parameter named ``*_dir`` are folders;
+``scorecard``, ``previous_summary``, ``*_file`` and ``*_path`` files), unknown councils and
+councils replaced before the report's period, unknown or repeated indicator ids (in
+``indicators`` and ``indicator``, and the keys of ``targets`` and ``rebase``), targets that are
+not ``{target, tolerance, tolerance_type}`` numbers a figure can have, bad dates
+(``period_end``: the last day of a month, not after today), a ``year`` that is neither 0 nor a
+year, a ``small_number_threshold`` below 1 and an unknown comparator ``method``. Every value
+must come back unchanged from the Python literal papermill writes for it, so no value can become
+code in the executed notebook.
+
+YAML is read as an analyst means it: a date that is no date (``2025-13-01``) and a whole number
+written with a leading 0 stay text (YAML 1.1 would read ``0311`` as the octal 201).
 
 >>> run = load_run_file("params/demo.yml", overrides={"council": "702"})  # doctest: +SKIP
 >>> batch = load_batch("params/benchmark_all.yml", only=["936", "E10000016"])  # doctest: +SKIP
@@ -46,7 +54,10 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
+import math
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +66,7 @@ from typing import Any
 import yaml
 
 from analysis.areas import Council, Directory
+from analysis.catalogue import Indicator
 from analysis.errors import DataError
 from analysis.published import DATA_ENV, NEIGHBOURS_FILE
 
@@ -75,6 +87,9 @@ PATH_KEYS = ("data_dir", "scorecard", "previous_summary")
 PATH_SUFFIXES = ("_dir", "_file", "_path")
 #: mappings keyed by indicator id
 INDICATOR_KEYED = ("targets", "rebase")
+TARGET_KEYS = ("target", "tolerance", "tolerance_type")
+#: what YAML 1.1 reads as a whole number and a person would too (not 0311, 0x1F or 1:30)
+DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 TYPES: dict[str, type] = {t.__name__: t for t in (str, int, float, bool, list, dict)}
 
 
@@ -127,14 +142,81 @@ def _fail(path: Path, key: str, expected: str) -> DataError:
     return DataError(path, expected, column=key)
 
 
-def _read_mapping(path: Path) -> dict[str, Any]:
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, stricter where YAML 1.1 would silently read something else."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.open_anchors: list[str | None] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self.open_anchors:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"found the alias *{event.anchor} inside its own anchor",
+                event.start_mark,
+            )
+        self.open_anchors.append(event.anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.open_anchors.pop()
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"found the key {key!r} twice", key_node.start_mark
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        text = self.construct_scalar(node)
+        return super().construct_yaml_int(node) if DECIMAL.fullmatch(text) else text
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # 2025-13-01: text, which the date checks then name
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def read_yaml(text: str, where: str | Path) -> Any:
+    """``text`` read as YAML (see the module's notes), or a ``DataError`` naming ``where``.
+
+    >>> read_yaml("council: 0311", "run.yml")
+    {'council': '0311'}
+    """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as error:
-        raise DataError(path, f"cannot read the parameters file ({error.strerror})") from None
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise DataError(path, "expected valid YAML", row=mark.line + 1 if mark else None) from None
+        problem = getattr(error, "problem", None)
+        expected = f"expected valid YAML ({problem})" if problem else "expected valid YAML"
+        raise DataError(where, expected, row=mark.line + 1 if mark else None) from None
+    except RecursionError:
+        raise DataError(where, "expected valid YAML nested less deeply") from None
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DataError(path, f"cannot read the parameters file ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        row = error.object[: error.start].count(b"\n") + 1
+        raise DataError(path, "expected UTF-8 text", row=row) from None
+    raw = read_yaml(text, path) or {}
     if not isinstance(raw, dict):
         raise DataError(path, "expected a mapping of parameter names to values")
     return raw
@@ -175,11 +257,23 @@ def find_notebook(value: Any, path: Path, key: str = "notebook") -> Path:
         notebook = (path.parent / value).resolve()
         if not notebook.exists():
             raise _fail(path, key, f"expected an existing notebook, {notebook} does not exist")
-        return notebook
-    notebook = NOTEBOOKS / f"{value}.ipynb"
-    if not notebook.exists():
-        raise _fail(path, key, f"no notebook {notebook.name} in {NOTEBOOKS}")
+    else:
+        notebook = NOTEBOOKS / f"{value}.ipynb"
+        if not notebook.exists():
+            raise _fail(path, key, f"no notebook {notebook.name} in {NOTEBOOKS}")
+    try:
+        notebook_parameters(notebook)
+    except (OSError, ValueError) as error:  # nbformat's NotJSONError is a ValueError
+        raise _fail(path, key, f"expected a Jupyter notebook, {notebook}: {error}") from None
     return notebook
+
+
+def _run_name(raw: Mapping[str, Any], path: Path) -> str:
+    """The run's name (the run file's name by default): one folder of the outputs."""
+    name = raw.get("name", path.stem)
+    if not isinstance(name, str) or not name or Path(name).name != name or name == "..":
+        raise _fail(path, "name", f"expected a run name (a folder name, no /), found {name!r}")
+    return name
 
 
 def _plain(value: Any, path: Path, key: str) -> Any:
@@ -235,15 +329,14 @@ def _directory(data_dir: str) -> Directory:
 
 
 @functools.lru_cache(maxsize=8)
-def _indicator_ids(data_dir: str) -> frozenset[str]:
+def _indicators(data_dir: str) -> dict[str, Indicator]:
+    """The catalogue's indicators, with the data folder's LAIT measures (not to be changed)."""
     from analysis.catalogue import lait_catalogue, load_catalogue
     from analysis.published import LAIT_DICTIONARY
 
-    ids = set(load_catalogue())
     dictionary = Path(data_dir) / LAIT_DICTIONARY
-    if data_dir and dictionary.exists():
-        ids |= set(lait_catalogue(dictionary))
-    return frozenset(ids)
+    lait = lait_catalogue(dictionary) if data_dir and dictionary.exists() else {}
+    return {**lait, **load_catalogue()}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -260,9 +353,111 @@ def find_council(code: Any, data_dir: str, path: Path, key: str) -> Council:
 
 
 def _check_indicators(ids: Iterable[str], data_dir: str, path: Path, key: str) -> None:
-    unknown = [str(i) for i in ids if str(i) not in _indicator_ids(data_dir)]
+    ids = [str(i) for i in ids]
+    unknown = [i for i in ids if i not in _indicators(data_dir)]
     if unknown:
         raise _fail(path, key, f"unknown indicator id(s): {', '.join(unknown)}")
+    repeated = sorted(i for i, count in Counter(ids).items() if count > 1)
+    if repeated:
+        raise _fail(path, key, f"expected each indicator once, found {', '.join(repeated)} again")
+
+
+def _check_targets(targets: Mapping[str, Any], data_dir: str, path: Path, key: str) -> None:
+    """Each target a mapping ``{target, tolerance, tolerance_type}`` of numbers it can be."""
+    import pandas as pd
+
+    from analysis.rag import TOLERANCE_TYPES
+    from analysis.values import impossible_figures
+
+    for indicator, given in targets.items():
+        where = f"{key}.{indicator}"
+        if not isinstance(given, dict) or "target" not in given:
+            raise _fail(path, where, f"expected {{target: 22, tolerance: 2}}, found {given!r}")
+        for name in given:
+            if name not in TARGET_KEYS:
+                raise _fail(
+                    path, f"{where}.{name}", f"unknown key; known: {', '.join(TARGET_KEYS)}"
+                )
+        for name in ("target", "tolerance"):
+            number = given.get(name, 0)
+            if (
+                isinstance(number, bool)
+                or not isinstance(number, int | float)
+                or not math.isfinite(number)
+            ):
+                raise _fail(path, f"{where}.{name}", f"expected a number, found {number!r}")
+            if name == "tolerance" and number < 0:
+                raise _fail(path, f"{where}.{name}", f"expected 0 or more, found {number!r}")
+        unit = _indicators(data_dir)[indicator].unit
+        impossible = impossible_figures(pd.Series([given["target"]]), None, None, unit)
+        if impossible:
+            raise _fail(path, f"{where}.target", impossible[2])
+        kind = given.get("tolerance_type", "absolute")
+        if kind not in TOLERANCE_TYPES:
+            raise _fail(
+                path,
+                f"{where}.tolerance_type",
+                f"expected one of {', '.join(TOLERANCE_TYPES)}, found {kind!r}",
+            )
+
+
+def _check_month_end(value: Any, path: Path, key: str) -> None:
+    """``period_end``: the last day of the last month the report covers, a month that has ended."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        day = None
+    if day is None or day.isoformat() != value:  # not 20250930 nor 2025-W39 either
+        raise _fail(path, key, f"expected a date such as 2025-09-30, found {value!r}")
+    if (day + dt.timedelta(days=1)).day != 1:
+        raise _fail(
+            path, key, f"expected the last day of a month, such as 2025-09-30, found {value!r}"
+        )
+    if day > dt.date.today():
+        raise _fail(path, key, f"expected a month that has ended, found {value!r}")
+
+
+def _check_settings(values: Mapping[str, Any], path: Path, prefix: str) -> None:
+    """``year``, ``small_number_threshold`` and ``method``: values the reports can use."""
+    year = values.get("year")
+    if isinstance(year, int) and year != 0 and not 1000 <= year <= 9999:
+        raise _fail(
+            path,
+            f"{prefix}year",
+            f"expected 0 (the latest published year) or a year such as 2025, found {year!r}",
+        )
+    threshold = values.get("small_number_threshold")
+    if isinstance(threshold, int) and threshold < 1:
+        raise _fail(
+            path,
+            f"{prefix}small_number_threshold",
+            f"expected a whole number of 1 or more, found {threshold!r}",
+        )
+    if "method" in values:
+        from analysis.benchmark import METHODS
+
+        if values["method"] not in METHODS:
+            raise _fail(
+                path,
+                f"{prefix}method",
+                f"expected one of {', '.join(METHODS)}, found {values['method']!r}",
+            )
+
+
+def _check_not_replaced(
+    council: Council, resolved: Mapping[str, Any], data_dir: str, path: Path, key: str
+) -> None:
+    """A council split or merged away before the report's period has no figures for it."""
+    changes = _directory(data_dir).changes
+    period_end, year = resolved.get("period_end"), resolved.get("year")
+    for change in changes.loc[changes["la_number"] == council.la_number].itertuples(index=False):
+        # ISO dates compare as text; a published year is the year its period ends in
+        after = (isinstance(period_end, str) and period_end >= change.effective_from) or (
+            isinstance(year, int) and (year == 0 or year > int(change.effective_from[:4]))
+        )
+        if change.change in ("split", "merged") and after:
+            successors = " or ".join(change.members.split(";"))
+            raise _fail(path, key, f"{change.note} on {change.effective_from}: use {successors}")
 
 
 def is_path_parameter(name: str) -> bool:
@@ -298,29 +493,36 @@ def resolve_parameters(
     for key, value in values.items():
         if is_path_parameter(key) and isinstance(value, str) and value:
             resolved = (path.parent / value).resolve()
+            where = f"{prefix}{key}"
             if not resolved.exists():
-                where = f"{prefix}{key}"
                 raise _fail(path, where, f"expected an existing path, {resolved} does not exist")
+            folder = key.endswith("_dir")
+            if resolved.is_dir() != folder:
+                wanted = "a folder" if folder else "a file"
+                raise _fail(path, where, f"expected {wanted}, {resolved} is not one")
             values[key] = str(resolved)
     for key in DATE_KEYS:
         if key in values:
-            try:
-                dt.date.fromisoformat(str(values[key]))
-            except ValueError:
-                raise _fail(path, f"{prefix}{key}", "expected a date such as 2025-09-30") from None
+            _check_month_end(values[key], path, f"{prefix}{key}")
+    _check_settings(values, path, prefix)
     data_dir = str(values.get("data_dir") or "")
     if isinstance(values.get("indicators"), list):
         _check_indicators(values["indicators"], data_dir, path, f"{prefix}indicators")
+    if isinstance(values.get("indicator"), str):
+        _check_indicators([values["indicator"]], data_dir, path, f"{prefix}indicator")
     for key in INDICATOR_KEYED:
         if isinstance(values.get(key), dict):
             _check_indicators(values[key], data_dir, path, f"{prefix}{key}")
-    council = None
-    if "council" in values:
-        council = find_council(values["council"], data_dir, path, f"{prefix}council")
+    if isinstance(values.get("targets"), dict):
+        _check_targets(values["targets"], data_dir, path, f"{prefix}targets")
     for key, value in values.items():
         _literal_safe(value, path, f"{prefix}{key}")
     resolved = {name: declared[name].default for name in accepted if declared[name].literal}
     resolved.update(values)
+    council = None
+    if "council" in values:
+        council = find_council(values["council"], data_dir, path, f"{prefix}council")
+        _check_not_replaced(council, resolved, data_dir, path, f"{prefix}council")
     return resolved, council
 
 
@@ -334,9 +536,8 @@ def load_run_file(
         raise _fail(path, "reports", "a run file of several reports: use compendium batch")
     raw.update(overrides or {})
     notebook = find_notebook(raw.pop("notebook", DEFAULT_NOTEBOOK), path)
-    name = raw.pop("name", path.stem)
-    if not isinstance(name, str) or not name:
-        raise _fail(path, "name", f"expected a run name, found {name!r}")
+    name = _run_name(raw, path)
+    raw.pop("name", None)
     parameters, council = resolve_parameters(raw, notebook, path)
     return RunFile(name, notebook, parameters, Path(out_dir or OUTPUTS), council)
 
@@ -391,9 +592,7 @@ def load_batch(
         for key in raw:
             if key not in BATCH_KEYS:
                 raise _fail(path, str(key), f"unknown key {key!r}; known: {', '.join(BATCH_KEYS)}")
-        name = raw.get("name", path.stem)
-        if not isinstance(name, str) or not name:
-            raise _fail(path, "name", f"expected a run name, found {name!r}")
+        name = _run_name(raw, path)
         runs = _batch_runs(raw, path, name, Path(out_dir or OUTPUTS))
     if only is not None:
         runs = _only(runs, list(only), path)
@@ -428,22 +627,28 @@ def _batch_runs(raw: dict[str, Any], path: Path, name: str, out_dir: Path) -> li
         for key in values:
             if key not in declared or key in RESERVED:
                 raise _fail(path, f"{where}.{key}", f"no notebook of this run declares {key!r}")
+    for where, values in shared + [(f"{w}.parameters", own) for w, _, own, _ in entries]:
+        if "council" in values:
+            raise _fail(path, f"{where}.council", "each report's councils say whom it is for")
     data_dir = _data_dir(defaults, path)
     by_code: dict[str, dict[str, Any]] = {}
+    overridden: dict[str, str] = {}
     for code, values in overrides.items():
         council = find_council(code, data_dir, path, f"overrides.{code}")
         by_code.setdefault(council.area_code, {}).update(values)
+        overridden[code] = council.area_code
     nested = len({notebook for _, notebook, _, _ in entries}) > 1
     runs: list[RunFile] = []
-    seen: set[tuple[Path, str]] = set()
+    seen: set[tuple[str, str]] = set()
     for where, notebook, own, councils in entries:
         accepts = notebook_parameters(notebook)
         report_dir = _data_dir({**defaults, **own}, path)
         for code in _councils(councils, report_dir, path, f"{where}.councils"):
             council = find_council(code, report_dir, path, f"{where}.councils")
-            if (notebook, council.area_code) in seen:
-                raise _fail(path, f"{where}.councils", f"{code} has this notebook twice")
-            seen.add((notebook, council.area_code))
+            # the output folder and page are named by the notebook's file name
+            if (notebook.stem, council.area_code) in seen:
+                raise _fail(path, f"{where}.councils", f"{code} has two {notebook.stem} reports")
+            seen.add((notebook.stem, council.area_code))
             given = {k: v for k, v in defaults.items() if k in accepts}
             given.update(own)
             extra = by_code.get(council.area_code, {})
@@ -451,6 +656,9 @@ def _batch_runs(raw: dict[str, Any], path: Path, name: str, out_dir: Path) -> li
             given["council"] = code
             parameters, _ = resolve_parameters(given, notebook, path, f"{where}[{code}].")
             runs.append(RunFile(name, notebook, parameters, out_dir, council, nested))
+    for code, area_code in overridden.items():
+        if all(run.council and run.council.area_code != area_code for run in runs):
+            raise _fail(path, f"overrides.{code}", f"no report in this run for council {code!r}")
     return runs
 
 

@@ -26,7 +26,7 @@ from analysis.lait import load_lait
 from analysis.local_scorecard import load_scorecard
 from analysis.neighbours import load_neighbours
 from analysis.ofsted import load_ilacs
-from analysis.params import load_run_file
+from analysis.params import load_batch
 from analysis.population import POPULATION_INDICATOR, load_population
 from analysis.published import load_published
 
@@ -90,8 +90,9 @@ def _check(path: Path) -> str:
     if path.suffix in (".yml", ".yaml"):
         if _is_catalogue(path):
             return f"catalogue file: {len(load_catalogue(path))} indicators with the core ones"
-        load_run_file(path)
-        return "run file: parameters, paths and notebook checked"
+        count = len(load_batch(path).reports)
+        reports = "1 report" if count == 1 else f"{count} reports"
+        return f"run file: parameters, paths and notebook checked for {reports}"
     if name == "lait_data_dictionary.csv":
         return f"{len(lait_catalogue(path))} LAIT measures"
     if path.suffix == ".txt" or name.startswith("la_code"):

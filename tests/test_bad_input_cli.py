@@ -42,6 +42,21 @@ RUN_FILES = {
     ),
     "unknown council": ({"council": "799"}, "column council: no council with DfE number"),
     "unknown notebook": ({"notebook": "nope"}, "column notebook: no notebook nope.ipynb"),
+    "replaced council": (
+        {"council": "909"},
+        "column council: Cumbria was replaced by Cumberland and Westmorland and Furness on "
+        "2023-04-01: use 942 or 943",
+    ),
+    "not a month end": (
+        {"period_end": "2025-09-01"},
+        "column period_end: expected the last day of a month",
+    ),
+    "target not a number": (
+        {"targets": {"rereferrals_12m_pct": {"target": "85%"}}},
+        "column targets.rereferrals_12m_pct.target: expected a number, found '85%'",
+    ),
+    "folder for a file": ({"scorecard": "."}, "column scorecard: expected a file"),
+    "run name with a path": ({"name": "../elsewhere"}, "column name: expected a run name"),
 }
 
 
@@ -71,6 +86,47 @@ def test_a_count_below_one_or_not_a_number_is_refused(arguments, capsys):
     assert stopped.value.code == 2 and "Traceback" not in err
     option, value = arguments[-2:]
     assert f"argument {option}: expected a whole number of 1 or more, found {value!r}" in err
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("council", "[1", "-p council, row 1: expected valid YAML (expected ',' or ']', but"),
+        # YAML 1.1 would read 0311 as octal 201, the City of London instead of Havering
+        ("council", "0311", "{run}, column council: no council with DfE number or ONS code '0311'"),
+        # no space after the colons: one key "target:20", not a target of 20
+        (
+            "targets",
+            "{rereferrals_12m_pct:{target:20}}",
+            "{run}, column targets.rereferrals_12m_pct: expected {{target: 22, tolerance: 2}}, "
+            "found {{'target:20': None}}",
+        ),
+    ],
+    ids=["not YAML", "leading zero", "no spaces"],
+)
+def test_parameter_overrides_are_read_as_run_files_are(
+    name, value, message, demo_run_file, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    code = main(["render", str(demo_run_file), "-p", name, value, "--out", str(out)])
+    line = _one_line_error(capsys, code)
+    assert line.startswith(f"compendium: {message.format(run=demo_run_file)}"), line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["render", "run.yml"], ["batch", "run.yml"], ["demo"], ["fetch"]],
+    ids=["render", "batch", "demo", "fetch"],
+)
+def test_out_must_be_a_folder(arguments, tmp_path, capsys):
+    taken = tmp_path / "report.html"
+    taken.write_text("")
+    with pytest.raises(SystemExit) as stopped:
+        main([*arguments, "--out", str(taken / "sub")])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err
+    assert f"argument --out: expected a folder, {taken} is a file" in err
 
 
 def test_missing_run_file_and_invalid_yaml(tmp_path, capsys):

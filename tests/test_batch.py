@@ -202,6 +202,9 @@ def test_an_interrupted_run_leaves_no_partial_reports(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # Ctrl-C as at a terminal, even when the tests run as a background job (which a shell
+        # starts with SIGINT ignored, and Python then installs no KeyboardInterrupt for it)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Camden (202), the last good report, pauses 30 s in a cell: interrupt it half way
     deadline = time.monotonic() + 120

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,160 @@ def test_previous_summary_is_a_path_relative_to_the_run_file(tmp_path, monkeypat
     assert run.parameters["previous_summary"] == str(tmp_path / "last" / "summary.json")
     with pytest.raises(DataError, match="column previous_summary: expected an existing path"):
         load_run_file(_run(tmp_path, GOOD + "previous_summary: gone/summary.json\n"))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # YAML keeps the last of two keys: a run for the wrong council would start
+        (GOOD + "council: '702'\n", "row 3: expected valid YAML (found the key 'council' twice)"),
+        # YAML 1.1 reads 0311 as octal 201: Havering (311) would be the City of London (201)
+        (
+            "council: 0311\nperiod_end: 2025-09-30\n",
+            "column council: no council with DfE number or ONS code '0311'",
+        ),
+        (
+            "council: '936'\nperiod_end: 2025-13-01\n",
+            "column period_end: expected a date such as 2025-09-30, found '2025-13-01'",
+        ),
+        (GOOD + "targets: &a {x: *a}\n", "row 3: expected valid YAML (found the alias *a inside"),
+    ],
+    ids=["key twice", "leading zero", "month 13", "alias inside itself"],
+)
+def test_yaml_is_read_as_the_analyst_means_it(tmp_path, text, message):
+    with pytest.raises(DataError, match=re.escape(f"run.yml, {message}")):
+        load_run_file(_run(tmp_path, text))
+
+
+def test_a_run_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "run.yml"
+    path.write_bytes((GOOD + "# r\xe9union\n").encode("latin-1"))
+    with pytest.raises(DataError, match=re.escape("run.yml, row 3: expected UTF-8 text")):
+        load_run_file(path)
+
+
+# each change replaces GOOD's line of the same key or adds one
+QUARTERLY = {
+    "20250930": ("period_end: 20250930", "column period_end: expected a date such as 2025-09-30"),
+    "not a month end": (
+        "period_end: 2025-09-01",
+        "column period_end: expected the last day of a month, such as 2025-09-30",
+    ),
+    "future": ("period_end: 2999-12-31", "column period_end: expected a month that has ended"),
+    "replaced council": (
+        "council: '909'",
+        "column council: Cumbria was replaced by Cumberland and Westmorland and Furness on "
+        "2023-04-01: use 942 or 943",
+    ),
+    "indicator twice": (
+        "indicators: [rereferrals_12m_pct, rereferrals_12m_pct]",
+        "column indicators: expected each indicator once, found rereferrals_12m_pct again",
+    ),
+    "threshold 0": (
+        "small_number_threshold: 0",
+        "column small_number_threshold: expected a whole number of 1 or more, found 0",
+    ),
+    "target as text": (
+        "targets: {rereferrals_12m_pct: {target: '85%'}}",
+        "column targets.rereferrals_12m_pct.target: expected a number, found '85%'",
+    ),
+    "target over 100%": (
+        "targets: {rereferrals_12m_pct: {target: 150}}",
+        "column targets.rereferrals_12m_pct.target: expected a percentage from 0 to 100",
+    ),
+    "negative tolerance": (
+        "targets: {rereferrals_12m_pct: {target: 22, tolerance: -2}}",
+        "column targets.rereferrals_12m_pct.tolerance: expected 0 or more, found -2",
+    ),
+    "no target": (
+        "targets: {rereferrals_12m_pct: {tolerance: 2}}",
+        "column targets.rereferrals_12m_pct: expected {target: 22, tolerance: 2}",
+    ),
+    "misspelt key": (
+        "targets: {rereferrals_12m_pct: {target: 22, tolerence: 2}}",
+        "column targets.rereferrals_12m_pct.tolerence: unknown key",
+    ),
+    "tolerance type": (
+        "targets: {rereferrals_12m_pct: {target: 22, tolerance_type: percent}}",
+        "column targets.rereferrals_12m_pct.tolerance_type: expected one of absolute, relative",
+    ),
+    "scorecard a folder": ("scorecard: .", "column scorecard: expected a file"),
+    "data_dir a file": ("data_dir: run.yml", "column data_dir: expected a folder"),
+    "name with a path": (
+        "name: ../elsewhere",
+        "column name: expected a run name (a folder name, no /), found '../elsewhere'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(QUARTERLY), ids=list(QUARTERLY))
+def test_values_the_report_cannot_use_are_named(tmp_path, monkeypatch, case):
+    monkeypatch.delenv("COMPENDIUM_DFE_DATA", raising=False)
+    change, message = QUARTERLY[case]
+    lines = dict(line.split(": ", 1) for line in [*GOOD.splitlines(), change])
+    text = "".join(f"{key}: {value}\n" for key, value in lines.items())
+    with pytest.raises(DataError, match=re.escape(f"run.yml, {message}")):
+        load_run_file(_run(tmp_path, text))
+
+
+BENCHMARK = "notebook: benchmark_report\n"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("council: '936'\nyear: -1\n", "column year: expected 0 (the latest published year)"),
+        ("council: '936'\nyear: 25\n", "column year: expected 0 (the latest published year)"),
+        ("council: '936'\nmethod: Mean\n", "column method: expected one of mean, median, pooled"),
+        # year 0 is the latest published year, after Cumbria was replaced
+        ("council: '909'\n", "column council: Cumbria was replaced by Cumberland"),
+    ],
+    ids=["year -1", "year 25", "method Mean", "replaced council"],
+)
+def test_benchmark_settings_the_report_cannot_use_are_named(tmp_path, text, message):
+    with pytest.raises(DataError, match=re.escape(f"run.yml, {message}")):
+        load_run_file(_run(tmp_path, BENCHMARK + text))
+
+
+def test_a_replaced_council_is_fine_before_it_was_replaced(tmp_path):
+    run = load_run_file(_run(tmp_path, BENCHMARK + "council: '909'\nyear: 2023\n"))
+    assert run.council.area_name == "Cumbria"
+    run = load_run_file(_run(tmp_path, "council: '909'\nperiod_end: 2023-03-31\n"))
+    assert run.parameters["period_end"] == "2023-03-31"
+
+
+def test_a_notebook_that_is_not_one_is_named(tmp_path):
+    (tmp_path / "junk.ipynb").write_text("not json\n")
+    with pytest.raises(DataError, match="column notebook: expected a Jupyter notebook, .*junk"):
+        load_run_file(_run(tmp_path, GOOD + "notebook: junk.ipynb\n"))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("overrides:", "overrides:\n  '201': {message: x}"),
+            "column overrides.201: no report in this run for council '201'",
+        ),
+        (
+            ("message: shared}", "message: shared, council: '201'}"),
+            "column defaults.council: each report's councils say whom it is for",
+        ),
+        (
+            ("{message: own}", "{message: own, council: '201'}"),
+            "column reports[0].parameters.council: each report's councils say whom it is for",
+        ),
+        # a second notebook of the same name would write the same folder and page
+        (
+            (f"{FIXTURES / 'fail.ipynb'}", "echo.ipynb"),
+            "column reports[1].councils: 936 has two echo reports",
+        ),
+        (("name: quarter", "name: ../quarter"), "column name: expected a run name"),
+    ],
+    ids=["override for no report", "council default", "council parameter", "same name", "name"],
+)
+def test_reports_that_would_go_wrong_are_named(tmp_path, monkeypatch, demo_data, change, message):
+    monkeypatch.setenv("COMPENDIUM_DFE_DATA", str(demo_data))
+    (tmp_path / "echo.ipynb").write_bytes((FIXTURES / "echo.ipynb").read_bytes())
+    with pytest.raises(DataError, match=re.escape(f"run.yml, {message}")):
+        load_batch(_run(tmp_path, BATCH.replace(*change)))

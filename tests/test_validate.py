@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from analysis.cli import main
 
@@ -45,3 +46,12 @@ def test_a_fetched_folder_validates_without_its_manifest_or_downloads_in_progres
     out = capsys.readouterr().out
     assert "fetch_manifest.json" not in out and ".partial" not in out
     assert f"ok   {tmp_path / 'ees' / C1}" in out
+
+
+def test_the_shipped_run_files_validate_batch_ones_too(dfe, capsys, monkeypatch):
+    # params/benchmark_all.yml declares a report for every council: validate checks them all
+    monkeypatch.setenv("COMPENDIUM_DFE_DATA", str(dfe))
+    params = Path(__file__).resolve().parents[1] / "params"
+    assert main(["validate", str(params / "benchmark_all.yml")]) == 0
+    out = capsys.readouterr().out
+    assert "parameters, paths and notebook checked for 153 reports" in out
