@@ -59,13 +59,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-from analysis.catalogue import POLARITIES
+from analysis.catalogue import METHODS, POLARITIES
 from analysis.intervals import byar, level, wilson, z_score
 
 LOCAL_AUTHORITY = "local authority"
 NATIONAL = "national"
 REGIONAL = "regional"
-METHODS = ("mean", "median", "pooled")
 KINDS = ("proportion", "rate")
 PUBLISHED = "published"
 ENGLAND = "england"

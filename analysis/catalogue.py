@@ -23,6 +23,9 @@ from analysis.errors import DataError
 from analysis.tidy import PERIOD_TYPES
 
 POLARITIES = ("high", "low", "neutral")
+#: How a comparator group's figure is made from its councils' (analysis.benchmark): here, with
+#: the other words a run file may use, so that checking a run file needs no statistics library.
+METHODS = ("mean", "median", "pooled")
 REQUIRED = ("title", "description", "polarity", "unit", "decimal_places", "period_type", "source")
 SOURCE_KINDS = ("ees", "lait", "none")
 

@@ -66,7 +66,7 @@ from typing import Any
 import yaml
 
 from analysis.areas import Council, Directory
-from analysis.catalogue import Indicator
+from analysis.catalogue import METHODS, Indicator
 from analysis.errors import DataError
 from analysis.published import DATA_ENV, NEIGHBOURS_FILE
 
@@ -433,15 +433,12 @@ def _check_settings(values: Mapping[str, Any], path: Path, prefix: str) -> None:
             f"{prefix}small_number_threshold",
             f"expected a whole number of 1 or more, found {threshold!r}",
         )
-    if "method" in values:
-        from analysis.benchmark import METHODS
-
-        if values["method"] not in METHODS:
-            raise _fail(
-                path,
-                f"{prefix}method",
-                f"expected one of {', '.join(METHODS)}, found {values['method']!r}",
-            )
+    if "method" in values and values["method"] not in METHODS:
+        raise _fail(
+            path,
+            f"{prefix}method",
+            f"expected one of {', '.join(METHODS)}, found {values['method']!r}",
+        )
 
 
 def _check_not_replaced(
