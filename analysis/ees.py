@@ -488,14 +488,14 @@ def _check_labels(periods: pd.DataFrame, path: Path) -> None:
     span = ["period_start", "period_end"]
     usual = periods.groupby(span)["period"].agg(lambda labels: labels.value_counts().index[0])
     expected = periods[span].merge(usual.reset_index(), on=span, how="left")["period"]
-    odd = periods["period"].to_numpy() != expected.to_numpy()
-    if odd.any():
-        row = int(periods.index[odd][0])
+    odd = np.flatnonzero(periods["period"].to_numpy() != expected.to_numpy())
+    if len(odd):
+        first = odd[0]
         raise DataError(
             path,
-            f"expected the year written {expected[int(np.flatnonzero(odd)[0])]!r} as in the "
-            f"file's other rows for it, found {periods.loc[row, 'period']!r}",
-            row=row,
+            f"expected the year written {expected.iloc[first]!r} as in the file's other rows "
+            f"for it, found {periods['period'].iloc[first]!r}",
+            row=int(periods.index[first]),
             column="time_period",
         )
 

@@ -59,9 +59,9 @@ def load_lait(
             parquet_path, f"expected the column(s) {', '.join(missing)}", column=missing[0]
         )
     raw = raw[COLUMNS_LAIT]
+    short = raw["Short Desc"].astype("string").str.strip()
     if measures is not None:
-        given = raw["Short Desc"].astype("string").str.strip()
-        absent = sorted(set(measures) - set(given.dropna()))
+        absent = sorted(set(measures) - set(short.dropna()))
         if absent:
             warnings.warn(
                 DataWarning(
@@ -70,9 +70,9 @@ def load_lait(
                 ),
                 stacklevel=2,
             )
-        raw = raw.loc[given.isin(measures).to_numpy()]
-    raw = raw.reset_index(drop=True)
-    short = raw["Short Desc"].astype("string").str.strip()
+        wanted = short.isin(measures).to_numpy()
+        raw, short = raw.loc[wanted], short.loc[wanted]
+    raw, short = raw.reset_index(drop=True), short.reset_index(drop=True)
     unknown = ~short.isin(list(catalogue))
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
