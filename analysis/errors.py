@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zipfile import BadZipFile
+
+#: What pandas' Excel and ODS readers raise for a damaged workbook beyond OSError and
+#: ValueError: a workbook cut short is no zip file, and a zip of other files lacks its parts.
+DAMAGED_WORKBOOK = (BadZipFile, KeyError)
 
 
 class DataError(ValueError):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
@@ -27,7 +26,7 @@ import pandas as pd
 from analysis.areas import Council
 from analysis.catalogue import Indicator
 from analysis.ees import DataWarning, read_ees_csv
-from analysis.errors import DataError
+from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.periods import month_label, quarter_label
 from analysis.tidy import ALL, conform
 from analysis.values import impossible_figures, parse_cells
@@ -46,7 +45,7 @@ def _read(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
             raw = pd.read_excel(path, dtype=object, header=None)
-        except (OSError, ValueError, BadZipFile, KeyError) as error:
+        except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
         labels = raw.head(HEADER_SEARCH_ROWS).apply(
             lambda r: r.astype(str).str.strip().str.lower().eq("indicator").any(), axis=1

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
 
 from analysis.areas import normalise_la_number
 from analysis.ees import read_ees_csv
-from analysis.errors import DataError
+from analysis.errors import DAMAGED_WORKBOOK, DataError
 
 _NEIGHBOUR_COLUMN = re.compile(r"^SN_?(\d+)$")
 
@@ -128,7 +127,7 @@ def load_neighbours(path: str | Path) -> dict[str, list[str]]:
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
             raw = pd.read_excel(path, header=None, dtype=str)
-        except (OSError, ValueError, BadZipFile, KeyError) as error:
+        except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
             raise DataError(path, f"expected a spreadsheet of neighbour groups ({error})") from None
         header = raw.index[raw.apply(lambda r: r.astype(str).str.fullmatch(r"SN_?1").any(), axis=1)]
         if len(header) == 0:

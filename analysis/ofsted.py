@@ -9,11 +9,10 @@ The publication is an ODS workbook whose tables start on row 3 of each sheet; th
 from __future__ import annotations
 
 from pathlib import Path
-from zipfile import BadZipFile
 
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.errors import DAMAGED_WORKBOOK, DataError
 
 SHEET = "Inspections_as_at_31_March"
 JUDGEMENTS = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
@@ -35,7 +34,7 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
         raise DataError(path, f"expected a sheet named {SHEET!r} ({error})") from None
     except OSError as error:
         raise DataError(path, f"cannot read the workbook ({error})") from None
-    except (BadZipFile, KeyError) as error:  # cut short, or a zip that is no workbook
+    except DAMAGED_WORKBOOK as error:
         raise DataError(path, f"expected an ODS workbook, found a damaged one ({error})") from None
     header_rows = raw.index[raw.apply(lambda r: (r.astype(str).str.strip() == CODE).any(), axis=1)]
     if len(header_rows) == 0:
