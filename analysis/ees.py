@@ -72,6 +72,8 @@ ENGLAND_CODE = "E92000001"
 #: A council's ONS code, or the codes of a joint return joined by " / ".
 ONS_CODES = r"E\d{8}(?: / E\d{8})*"
 POPULATION = "population_0_17"
+#: How DfE names columns of full-time equivalents, the only counts it publishes with fractions.
+FTE = "_fte"
 POPULATION_AGE_GROUP = "Children aged 0 to 17 years"
 
 
@@ -445,6 +447,8 @@ def ees_rows(
         column = mapping.get(role)
         if column and column != POPULATION:
             parsed, status = parse_cells(table[column], path, column, first_row=None)
+            if role != "value" and not column.endswith(FTE):
+                _check_whole(parsed, path, column)
             out[role] = parsed
             out[f"{role}_status"] = status
     if mapping.get("denominator") == POPULATION:
@@ -480,6 +484,19 @@ def ees_rows(
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
     return tidy
+
+
+def _check_whole(counts: pd.Series, path: Path, column: str) -> None:
+    """A count of children, referrals or plans with a fraction is a damaged cell."""
+    fractional = counts.notna() & (counts % 1 != 0)
+    if fractional.any():
+        row = fractional.idxmax()
+        raise DataError(
+            path,
+            f"expected a whole number (a count), found {counts[row]:g}",
+            row=int(row),
+            column=column,
+        )
 
 
 def _check_labels(periods: pd.DataFrame, path: Path) -> None:

@@ -88,17 +88,28 @@ def _check_groups(
     first_row: int,
     ordered: list[str],
 ) -> None:
-    """Each neighbour is another council of the file, listed once in the group: a damaged
-    cell would otherwise change the neighbours' figures without a word."""
+    """Each neighbour is another council of the file, listed once in the group, with no gap
+    before the last: a damaged cell would otherwise change the neighbours' figures without a
+    word."""
     for offset, (la_number, row) in enumerate(
         zip(focus, members.itertuples(index=False), strict=True)
     ):
         if pd.isna(la_number):
             continue
         seen: set[str] = set()
+        gap = None
         for column, member in zip(ordered, row, strict=True):
             if pd.isna(member):
+                gap = gap or column
                 continue
+            if gap:
+                raise DataError(
+                    path,
+                    f"expected a neighbour in {gap}, as {column} has one (neighbours are "
+                    "listed closest first)",
+                    row=first_row + 1 + offset,
+                    column=str(gap),
+                )
             if member == la_number:
                 found = f"{member}, the council itself"
             elif member in seen:

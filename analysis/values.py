@@ -104,6 +104,16 @@ def _rounding(count: np.ndarray) -> np.ndarray:
     return np.where(whole_tens, 5.0, 0.5)
 
 
+def _half_unit(value: np.ndarray) -> np.ndarray:
+    """Half a unit in the last decimal place each value is written with, to at most 6 places:
+    0.05 for 23.6, 0.5 for 24 (and for 24.0, which a CSV cannot tell from 24)."""
+    places = np.full(value.shape, 6)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for k in range(5, -1, -1):
+            places = np.where(np.abs(np.round(value, k) - value) < 1e-9, k, places)
+    return 0.5 * 10.0 ** -places.astype("float64")
+
+
 def impossible_figures(
     value: pd.Series,
     numerator: pd.Series | None,
@@ -115,10 +125,12 @@ def impossible_figures(
     Checked: values, numerators and denominators are 0 or more; a percentage is at most 100
     and its numerator at most its denominator; a rate per 10,000 children is at most 10,000;
     where a value is published with its numerator and denominator, it matches them (their
-    ratio, times 100 for a percentage or 10,000 for a rate per 10,000), allowing
-    for counts rounded to the nearest 10, the value rounded, and a tenth of the value more
-    (DfE's own files disagree by up to 6%, as Yorkshire and The Humber's 2022 second CPPs:
-    1,660 of 7,490 published as 23.6%). None when every figure is possible.
+    ratio, times 100 for a percentage or 10,000 for a rate per 10,000), allowing for the
+    value rounded to the decimals it is written with and counts rounded to the nearest 10; where
+    the counts are so rounded (DfE's national and regional rows), 6% of the value more, as
+    DfE's own totals disagree by up to 5.5% (Yorkshire and The Humber's 2022 second CPPs: 1,660
+    of 7,490 published as 23.6%). Every council row in the real files matches exactly. None when
+    every figure is possible.
 
     >>> impossible_figures(pd.Series([22.6, 150.0]), None, None, "percent")
     (1, 'value', 'expected a percentage from 0 to 100, found 150')
@@ -174,10 +186,11 @@ def impossible_figures(
         d = denominator.to_numpy(dtype="float64", na_value=np.nan)
         v = value.to_numpy(dtype="float64", na_value=np.nan)
         dn, dd = _rounding(n), _rounding(d)
+        half = _half_unit(v)
         with np.errstate(divide="ignore", invalid="ignore"):
-            low = np.maximum(n - dn, 0) / (d + dd) * scale - 0.5
-            high = np.where(d - dd > 0, (n + dn) / (d - dd) * scale, np.inf) + 0.5
-        slack = 0.1 * np.abs(v)  # published figures disagree by up to a few percent
+            low = np.maximum(n - dn, 0) / (d + dd) * scale - half
+            high = np.where(d - dd > 0, (n + dn) / (d - dd) * scale, np.inf) + half
+        slack = np.where((dn > 0.5) | (dd > 0.5), 0.06 * np.abs(v), 0.0)
         outside = (v < low - slack) | (v > high + slack)
         wrong = np.flatnonzero(~np.isnan(v) & ~np.isnan(n) & ~np.isnan(d) & outside)
         if len(wrong):

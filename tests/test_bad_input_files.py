@@ -234,6 +234,15 @@ EES_ERRORS = {
         lambda ls: _cell(ls, 10, "rereferral_count", "99999999"),
         r"row 10, column rereferral_count: expected the numerator \(1e\+08\) not to exceed",
     ),
+    "count a tenth off its percentage": (
+        # South East 2025: 37,630 of 132,360 re-referrals published as 28.4%; 35,000 is 26.4%.
+        lambda ls: _cell(ls, 10, "rereferral_count", "35000"),
+        r"row 10, column rereferral_percent: expected 35000 / 132360 x 100 = 26.4 .*found 28.4",
+    ),
+    "count with a fraction": (
+        lambda ls: _cell(ls, 10, "rereferral_count", "37630.5"),
+        r"row 10, column rereferral_count: expected a whole number \(a count\), found 37630.5",
+    ),
     "value that its numerator and denominator contradict": (
         lambda ls: _cell(ls, 10, "rereferral_count", "10"),
         r"row 10, column rereferral_percent: expected 10 / \d+ x 100 = .* found",
@@ -812,6 +821,21 @@ def test_real_neighbour_that_is_no_other_council_is_an_error(neighbour, found, d
         rf"found {found}",
     ):
         load_neighbours(path)
+
+
+@pytest.mark.real_data
+def test_real_neighbour_group_with_a_gap_is_an_error_and_a_shorter_group_is_not(dfe, damage):
+    # Surrey's ten neighbours are the file's own cells; a blank SN_3 before SN_4 ... SN_10 is a
+    # damaged cell, a blank SN_10 a group of nine (the benchmark states how many it averaged).
+    source = dfe / "ees" / "sn_model_2025_wide.csv"
+    row = _row_of(source.read_text(encoding="utf-8-sig").splitlines(), "936,Surrey,")
+    whole = load_neighbours(source)["936"]
+    with pytest.raises(
+        DataError, match=rf"row {row}, column SN_3: expected a neighbour in SN_3, as SN_4 has one"
+    ):
+        load_neighbours(damage(source, lambda ls: _cell(ls, row, "SN_3", "")))
+    shorter = load_neighbours(damage(source, lambda ls: _cell(ls, row, "SN_10", "")))
+    assert shorter["936"] == whole[:9]
 
 
 @pytest.mark.real_data

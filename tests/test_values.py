@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.errors import DataError
-from analysis.values import BLANK, SUPPRESSION_SYMBOLS, parse_cells
+from analysis.values import BLANK, SUPPRESSION_SYMBOLS, impossible_figures, parse_cells
 
 
 @pytest.mark.parametrize("symbol", ["c", "x", "z", "low", "u", "k", "-", "C", " x "])
@@ -63,3 +63,30 @@ def test_a_comma_that_is_not_a_thousands_separator_is_an_error(cell):
 def test_thousands_separators_in_groups_of_three():
     value, _ = parse_cells(pd.Series(["1,204", "-12,345.5", "1,000,000"]), "f.csv", "col")
     assert value.tolist() == [1204.0, -12345.5, 1_000_000.0]
+
+
+def _contradiction(value: float, numerator: float, denominator: float) -> bool:
+    found = impossible_figures(
+        pd.Series([value]), pd.Series([numerator]), pd.Series([denominator]), "percent"
+    )
+    return found is not None and "from the numerator and denominator" in found[2]
+
+
+def test_a_council_value_must_be_its_counts_ratio_rounded_as_written():
+    # Hand-computed: 14 / 638 = 2.194% is published as 2.2 (one decimal, so within 0.05);
+    # 14 / 500 = 2.8% and 15 / 638 = 2.35% cannot be 2.2, though each is within 0.5 of it.
+    assert not _contradiction(2.2, 14, 638)
+    assert _contradiction(2.2, 14, 500)
+    assert _contradiction(2.2, 15, 638)
+    # Written without decimals, 2 may be anything from 1.5 to 2.5: 14 / 638 = 2.19% is 2.
+    assert not _contradiction(2.0, 14, 638)
+
+
+def test_counts_rounded_to_tens_allow_dfe_own_disagreement():
+    # DfE's c1 file, Yorkshire and The Humber 2022: 1,660 of 7,490 second CPPs published as
+    # 23.6% (1,660 / 7,490 = 22.2%, 5.5% below): allowed for counts rounded to the nearest 10.
+    assert not _contradiction(23.6, 1660, 7490)
+    # The same figures with counts not rounded are a contradiction, as are rounded counts
+    # more than 6% from the value (1,500 / 7,490 = 20.0%).
+    assert _contradiction(23.6, 1661, 7491)
+    assert _contradiction(23.6, 1500, 7490)
