@@ -253,7 +253,8 @@ def national(
     bench = benchmarks(data, chosen_catalogue)
     table = data.table.loc[data.table["period_type"] != "multi-year"]
     table = table.loc[table["breakdown"].fillna("all") == "all"]
-    present = [i for i in chosen if i in set(table["indicator"])]
+    loaded = set(table["indicator"].unique())
+    present = [i for i in chosen if i in loaded]
     polarity = {i: catalogue[i].polarity for i in present}
     kind = {i: kind_of(catalogue[i]) for i in present}
     scale = {i: s for i in present if (s := scale_from_unit(catalogue[i].unit)) is not None}

@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from zipfile import BadZipFile
 
+from python_calamine import CalamineError
+
 #: What pandas' Excel and ODS readers raise for a damaged workbook beyond OSError and
-#: ValueError: a workbook cut short is no zip file, and a zip of other files lacks its parts.
-DAMAGED_WORKBOOK = (BadZipFile, KeyError)
+#: ValueError: a workbook cut short is no zip file, and a zip of other files lacks its parts
+#: (calamine's errors for both derive from CalamineError).
+DAMAGED_WORKBOOK = (BadZipFile, KeyError, CalamineError)
 
 
 class DataError(ValueError):

@@ -36,7 +36,7 @@ import yaml
 from analysis.atomic import write_text
 from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import AREA_COLUMNS, GEOGRAPHY, POPULATION, read_ees_csv
-from analysis.errors import DataError
+from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.lait import COLUMNS_LAIT
 from analysis.neighbours import load_neighbours
 from analysis.ofsted import load_ilacs
@@ -472,9 +472,9 @@ def _lait_tidy(path: Path) -> Tidy:
 
 def _open_workbook(path: Path) -> None:
     try:
-        with pd.ExcelFile(path) as workbook:
+        with pd.ExcelFile(path, engine="calamine") as workbook:
             sheets = workbook.sheet_names
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
         raise DataError(path, f"expected a spreadsheet that opens ({error})") from None
     if not sheets:
         raise DataError(path, "expected a spreadsheet with at least one sheet")

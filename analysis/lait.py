@@ -61,7 +61,7 @@ def load_lait(
     raw = raw[COLUMNS_LAIT]
     short = raw["Short Desc"].astype("string").str.strip()
     if measures is not None:
-        absent = sorted(set(measures) - set(short.dropna()))
+        absent = sorted(set(measures) - set(short.dropna().unique()))
         if absent:
             warnings.warn(
                 DataWarning(

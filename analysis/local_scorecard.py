@@ -44,7 +44,7 @@ def _read(path: Path) -> pd.DataFrame:
     the header is the first row with a cell ``indicator`` (title rows above it are skipped)."""
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
-            raw = pd.read_excel(path, dtype=object, header=None)
+            raw = pd.read_excel(path, dtype=object, header=None, engine="calamine")
         except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
         labels = raw.head(HEADER_SEARCH_ROWS).apply(

@@ -137,7 +137,7 @@ def load_neighbours(path: str | Path) -> dict[str, list[str]]:
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
-            raw = pd.read_excel(path, header=None, dtype=str)
+            raw = pd.read_excel(path, header=None, dtype=str, engine="calamine")
         except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
             raise DataError(path, f"expected a spreadsheet of neighbour groups ({error})") from None
         header = raw.index[raw.apply(lambda r: r.astype(str).str.fullmatch(r"SN_?1").any(), axis=1)]

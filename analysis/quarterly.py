@@ -796,7 +796,8 @@ def _benchmark_inputs(
         )
     )
     mine = table.loc[table["area_code"].isin(codes) & table["indicator"].isin(list(catalogue))]
-    present = [i for i in catalogue if i in set(mine["indicator"])]
+    loaded = set(mine["indicator"].unique())
+    present = [i for i in catalogue if i in loaded]
     kinds = {i: kind_of(catalogue[i]) for i in present}
     trends = recent_trend_table(
         mine,

@@ -60,7 +60,8 @@ def _null(value: object) -> object:
 def benchmarks(data: Published, catalogue: dict[str, Indicator]) -> pd.DataFrame:
     """Benchmarks and recent trends for every council, indicator and published period."""
     table = data.table.loc[data.table["period_type"] != "multi-year"]
-    present = [i for i in catalogue if i in set(table["indicator"])]
+    loaded = set(table["indicator"].unique())
+    present = [i for i in catalogue if i in loaded]
     polarity = {i: catalogue[i].polarity for i in present}
     kind = {i: kind_of(catalogue[i]) for i in present}
     scale = {i: s for i in present if (s := scale_from_unit(catalogue[i].unit)) is not None}

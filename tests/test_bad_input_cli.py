@@ -260,14 +260,14 @@ def test_render_on_damaged_data_is_one_line_and_writes_nothing(
 
 
 def test_commands_on_a_cut_short_workbook_are_one_line(demo_data, tmp_path, capsys):
-    # A workbook cut short is no zip file: a DataError naming it, not zipfile's traceback.
+    # A workbook cut short is no zip file: a DataError naming it, not the reader's traceback.
     folder = _damaged_folder(demo_data, tmp_path)
     ods = folder / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
     ods.write_bytes(ods.read_bytes()[:1000])
     code = main(["scorecard", "--data-dir", str(folder), "--la", "701", "--period", "2025"])
     line = _one_line_error(capsys, code)
     assert line == f"compendium: {ods}: expected an ODS workbook, found a damaged one " + (
-        "(File is not a zip file)"
+        "(Cannot detect file format)"
     )
     assert main(["validate", str(ods)]) == 2
     out = capsys.readouterr().out

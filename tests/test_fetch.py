@@ -245,6 +245,17 @@ def test_an_empty_download_is_rejected(served, tmp_path):
     )
 
 
+@pytest.mark.real_data
+def test_a_workbook_cut_short_is_rejected(served, tmp_path):
+    workbook = served.root / SN
+    workbook.write_bytes(workbook.read_bytes()[:1000])
+    out = tmp_path / "out"
+    outcomes = _by_path(fetch(out, load_sources(_small_sources(served, tmp_path)), backoff=0))
+    assert outcomes[SN].status == "failed"
+    assert outcomes[SN].message.startswith(f"rejected: {SN}: expected a spreadsheet that opens")
+    assert not (out / SN).exists()
+
+
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
