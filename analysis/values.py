@@ -26,6 +26,10 @@ SUPPRESSION_SYMBOLS: dict[str, str] = {
 #: not part of a number (``12,3`` is an error, never 123).
 THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
 
+#: More than any numerator or denominator can be: England's children (12,183,016 in ONS's
+#: mid-2024 estimate) and everything counted about them are fewer.
+MOST_COUNTED = 20_000_000
+
 #: Status given to an empty cell.
 BLANK = "blank"
 
@@ -122,7 +126,8 @@ def impossible_figures(
 ) -> tuple[int, str, str] | None:
     """The first figure that cannot be right, as ``(position, role, what was expected)``.
 
-    Checked: values, numerators and denominators are 0 or more; a percentage is at most 100
+    Checked: values, numerators and denominators are 0 or more, and counts at most
+    :data:`MOST_COUNTED`; a percentage is at most 100
     and its numerator at most its denominator; a rate per 10,000 children is at most 10,000;
     where a value is published with its numerator and denominator, it matches them (their
     ratio, times 100 for a percentage or 10,000 for a rate per 10,000), allowing for the
@@ -146,6 +151,16 @@ def impossible_figures(
         if len(negative):
             found.append(
                 (int(negative[0]), role, f"expected 0 or more, found {cells.iloc[negative[0]]:g}")
+            )
+        huge = np.flatnonzero((cells > MOST_COUNTED).to_numpy()) if role != "value" else []
+        if len(huge):
+            found.append(
+                (
+                    int(huge[0]),
+                    role,
+                    f"expected a count of at most {MOST_COUNTED:,} (England has about 12.2 "
+                    f"million children), found {cells.iloc[huge[0]]:g}",
+                )
             )
     scale = _scale(unit)
     if scale == 100.0:

@@ -231,13 +231,19 @@ EES_ERRORS = {
         r"row 10, column rereferral_percent: expected a finite number",
     ),
     "numerator above denominator": (
-        lambda ls: _cell(ls, 10, "rereferral_count", "99999999"),
-        r"row 10, column rereferral_count: expected the numerator \(1e\+08\) not to exceed",
+        lambda ls: _cell(ls, 10, "rereferral_count", "140000"),
+        r"row 10, column rereferral_count: expected the numerator \(140000\) not to exceed the "
+        r"denominator \(132360\)",
     ),
     "count a tenth off its percentage": (
         # South East 2025: 37,630 of 132,360 re-referrals published as 28.4%; 35,000 is 26.4%.
         lambda ls: _cell(ls, 10, "rereferral_count", "35000"),
         r"row 10, column rereferral_percent: expected 35000 / 132360 x 100 = 26.4 .*found 28.4",
+    ),
+    "huge count": (
+        lambda ls: _cell(ls, 10, "referral_count", "1e12"),
+        r"row 10, column referral_count: expected a count of at most 20,000,000 \(England has "
+        r"about 12.2 million children\), found 1e\+12",
     ),
     "count with a fraction": (
         lambda ls: _cell(ls, 10, "rereferral_count", "37630.5"),
