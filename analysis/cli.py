@@ -65,6 +65,13 @@ def _batch(args: argparse.Namespace) -> int:
 
     if args.executor == "dask" and not args.scheduler:
         raise DataError("--scheduler", "--executor dask needs the scheduler's address")
+    cores = os.cpu_count() or 1
+    if args.executor == "local" and args.workers > cores:
+        print(
+            f"compendium: warning: --workers {args.workers} is more than this machine's {cores} "
+            "cores; the extra kernels only wait for a core, each holding its own copy of the data",
+            file=sys.stderr,
+        )
     return main_batch(
         args.run_file, args.only, args.workers, args.out, args.executor, args.scheduler
     )

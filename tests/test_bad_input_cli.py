@@ -88,6 +88,22 @@ def test_a_count_below_one_or_not_a_number_is_refused(arguments, capsys):
     assert f"argument {option}: expected a whole number of 1 or more, found {value!r}" in err
 
 
+def test_more_workers_than_cores_is_a_warning_and_the_batch_runs(monkeypatch, capsys):
+    import analysis.batch
+
+    ran = []
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setattr(analysis.batch, "main_batch", lambda *args: ran.append(args) or 0)
+    assert main(["batch", "run.yml", "--workers", "3"]) == 0
+    assert ran and ran[0][2] == 3
+    assert capsys.readouterr().err == (
+        "compendium: warning: --workers 3 is more than this machine's 2 cores; the extra "
+        "kernels only wait for a core, each holding its own copy of the data\n"
+    )
+    assert main(["batch", "run.yml", "--workers", "2"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize(
     "name, value, message",
     [
