@@ -32,6 +32,7 @@ from analysis.values import SUPPRESSION_SYMBOLS
 
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
 DEMOSHIRE = Council("701", "E10999701", "Demoshire", "E12999001", "North Demoland")
 TARGET = {"target": 22.0, "tolerance": 2.0}
 
@@ -203,6 +204,31 @@ def test_random_cell_damage_to_an_ees_file(c1_rows, c1_baseline, tmp_path, data,
     path = _write(damaged, tmp_path / C1)
     indicator = CATALOGUE["rereferrals_12m_pct"]
     _check_outcome(lambda p: load_ees(p, indicator), path, c1_baseline, ["area_code", "period"])
+
+
+@pytest.fixture(scope="module")
+def d5_rows(dfe) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((dfe / "ees" / D5).read_text(encoding="utf-8-sig"))))
+
+
+@pytest.fixture(scope="module")
+def d5_baseline(d5_rows, tmp_path_factory) -> pd.DataFrame:
+    path = _write(d5_rows, tmp_path_factory.mktemp("whole") / D5)
+    return load_ees(path, CATALOGUE["cpp_2yrs_plus_pct"])
+
+
+@pytest.mark.real_data
+@DAMAGE_SETTINGS
+@given(data=st.data(), damage=DAMAGE)
+def test_random_cell_damage_to_a_real_ees_file(d5_rows, d5_baseline, tmp_path, data, damage):
+    # DfE's own file of plans open 2 years or more (a percentage with both its counts)
+    row = data.draw(st.integers(1, len(d5_rows) - 1), label="row")
+    column = data.draw(st.integers(0, len(d5_rows[0]) - 1), label="column")
+    damaged = [list(r) for r in d5_rows]
+    damaged[row][column] = damage
+    path = _write(damaged, tmp_path / D5)
+    indicator = CATALOGUE["cpp_2yrs_plus_pct"]
+    _check_outcome(lambda p: load_ees(p, indicator), path, d5_baseline, ["area_code", "period"])
 
 
 @pytest.fixture(scope="module")
