@@ -183,9 +183,22 @@ def _check_outcome(load, path: Path, baseline: pd.DataFrame, key: list[str]) -> 
     assert (merged["value_damaged"].notna() | merged["status_damaged"].notna()).all()
 
 
+def _damaged(rows: list[list[str]], data, damage: str, path: Path) -> Path:
+    """``rows`` with one drawn cell replaced by ``damage``, written to ``path``."""
+    row = data.draw(st.integers(1, len(rows) - 1), label="row")
+    column = data.draw(st.integers(0, len(rows[0]) - 1), label="column")
+    damaged = [list(r) for r in rows]
+    damaged[row][column] = damage
+    return _write(damaged, path)
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
 @pytest.fixture(scope="module")
 def c1_rows(demo_data) -> list[list[str]]:
-    return list(csv.reader(io.StringIO((demo_data / "ees" / C1).read_text(encoding="utf-8-sig"))))
+    return _rows(demo_data / "ees" / C1)
 
 
 @pytest.fixture(scope="module")
@@ -197,18 +210,14 @@ def c1_baseline(c1_rows, tmp_path_factory) -> pd.DataFrame:
 @DAMAGE_SETTINGS
 @given(data=st.data(), damage=DAMAGE)
 def test_random_cell_damage_to_an_ees_file(c1_rows, c1_baseline, tmp_path, data, damage):
-    row = data.draw(st.integers(1, len(c1_rows) - 1), label="row")
-    column = data.draw(st.integers(0, len(c1_rows[0]) - 1), label="column")
-    damaged = [list(r) for r in c1_rows]
-    damaged[row][column] = damage
-    path = _write(damaged, tmp_path / C1)
+    path = _damaged(c1_rows, data, damage, tmp_path / C1)
     indicator = CATALOGUE["rereferrals_12m_pct"]
     _check_outcome(lambda p: load_ees(p, indicator), path, c1_baseline, ["area_code", "period"])
 
 
 @pytest.fixture(scope="module")
 def d5_rows(dfe) -> list[list[str]]:
-    return list(csv.reader(io.StringIO((dfe / "ees" / D5).read_text(encoding="utf-8-sig"))))
+    return _rows(dfe / "ees" / D5)
 
 
 @pytest.fixture(scope="module")
@@ -222,19 +231,14 @@ def d5_baseline(d5_rows, tmp_path_factory) -> pd.DataFrame:
 @given(data=st.data(), damage=DAMAGE)
 def test_random_cell_damage_to_a_real_ees_file(d5_rows, d5_baseline, tmp_path, data, damage):
     # DfE's own file of plans open 2 years or more (a percentage with both its counts)
-    row = data.draw(st.integers(1, len(d5_rows) - 1), label="row")
-    column = data.draw(st.integers(0, len(d5_rows[0]) - 1), label="column")
-    damaged = [list(r) for r in d5_rows]
-    damaged[row][column] = damage
-    path = _write(damaged, tmp_path / D5)
+    path = _damaged(d5_rows, data, damage, tmp_path / D5)
     indicator = CATALOGUE["cpp_2yrs_plus_pct"]
     _check_outcome(lambda p: load_ees(p, indicator), path, d5_baseline, ["area_code", "period"])
 
 
 @pytest.fixture(scope="module")
 def scorecard_rows(demo_data) -> list[list[str]]:
-    text = (demo_data / "local" / "scorecard.csv").read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _rows(demo_data / "local" / "scorecard.csv")
     # A percentage (with its counts) and a rate: units whose figures have bounds. A unit without
     # one (cases per social worker) cannot tell a huge but possible-looking figure from a true one.
     chosen = ("rereferrals_12m_pct", "referrals_rate_per_10k")
@@ -255,10 +259,6 @@ def scorecard_baseline(scorecard_rows, tmp_path_factory) -> pd.DataFrame:
 def test_random_cell_damage_to_a_scorecard(
     scorecard_rows, scorecard_baseline, tmp_path, data, damage
 ):
-    row = data.draw(st.integers(1, len(scorecard_rows) - 1), label="row")
-    column = data.draw(st.integers(0, len(scorecard_rows[0]) - 1), label="column")
-    damaged = [list(r) for r in scorecard_rows]
-    damaged[row][column] = damage
-    path = _write(damaged, tmp_path / "scorecard.csv")
+    path = _damaged(scorecard_rows, data, damage, tmp_path / "scorecard.csv")
     key = ["indicator", "breakdown", "period"]
     _check_outcome(_load_scorecard, path, scorecard_baseline, key)
