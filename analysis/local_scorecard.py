@@ -33,8 +33,9 @@ from analysis.values import impossible_figures, parse_cells
 
 LONG_KEYS = ("indicator", "period_end", "value")
 MEASURES = ("value", "numerator", "denominator")
-#: A breakdown label: ``all`` or ``dimension: group``.
-BREAKDOWN = rf"{ALL}|[^:]+:\s*\S.*"
+#: A breakdown label: ``all`` or ``dimension: group``, in printable text (a control
+#: character is a damaged cell, never part of a team's name).
+BREAKDOWN = rf"{ALL}|[^:\x00-\x1f\x7f-\x9f]+:[ \t]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*"
 #: How far down a workbook sheet the header row (the one with ``indicator``) may be.
 HEADER_SEARCH_ROWS = 20
 

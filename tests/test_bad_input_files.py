@@ -675,6 +675,7 @@ SCORECARD_ERRORS = {
     "bad period type": ("period_type", "week", "expected period_type month or quarter"),
     "unknown indicator": ("indicator", "rereferals_12m", "scorecard id 'rereferals_12m' is not"),
     "infinite denominator": ("denominator", "inf", "expected a finite number"),
+    "control character in a breakdown": ("breakdown", "team:\x1dNorth", "expected a breakdown"),
 }
 
 
