@@ -127,8 +127,8 @@ def impossible_figures(
     """The first figure that cannot be right, as ``(position, role, what was expected)``.
 
     Checked: values, numerators and denominators are 0 or more, and counts at most
-    :data:`MOST_COUNTED`; a percentage is at most 100
-    and its numerator at most its denominator; a rate per 10,000 children is at most 10,000;
+    :data:`MOST_COUNTED`; a percentage is at most 100 and its numerator at most its
+    denominator; a rate per 10,000 children is at most 10,000;
     where a value is published with its numerator and denominator, it matches them (their
     ratio, times 100 for a percentage or 10,000 for a rate per 10,000), allowing for the
     value rounded to the decimals it is written with and counts rounded to the nearest 10; where
