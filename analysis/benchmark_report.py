@@ -103,9 +103,11 @@ class Funnel:
     limits: pd.DataFrame
     """n, lower_95, upper_95, lower_998, upper_998 as proportions."""
     p0: float
-    """England's pooled proportion."""
+    """England's proportion, its numerator over its denominator (the councils' counts added
+    together when England's are not published)."""
     note: str
-    """How many councils were left out to protect small numbers ("" if none)."""
+    """What the chart's reader needs told: councils left out to protect small numbers, an
+    England line made from the councils' counts ("" if nothing)."""
     caption: str
     table_html: str
 
@@ -164,10 +166,15 @@ class National:
         if len(shown) < 4:
             return None
         england = self.england.get((indicator_id, period))
+        notes = []
         if england is not None and (england[["numerator", "denominator"]] > 0).all():
             p0 = float(england["numerator"] / england["denominator"])
         else:
             p0 = float(points["numerator"].sum() / points["denominator"].sum())
+            notes.append(
+                "England's counts are not published for this period, so the line marked "
+                "England is every council's counts added together."
+            )
         denominators = shown["denominator"].to_numpy(dtype=float)
         grid = np.unique(
             np.concatenate([np.linspace(denominators.min(), denominators.max(), 60), denominators])
@@ -178,13 +185,13 @@ class National:
             limits[f"lower_{suffix}"] = level["lower"].to_numpy()
             limits[f"upper_{suffix}"] = level["upper"].to_numpy()
         left_out = int(small.sum())
-        note = ""
         if left_out:
             councils = "council with a count" if left_out == 1 else "councils with counts"
-            note = (
+            notes.append(
                 f"{left_out} {councils} below {threshold} {'is' if left_out == 1 else 'are'} "
                 "left out of the funnel plot and its table, to protect small numbers."
             )
+        note = " ".join(notes)
         indicator = self.catalogue[indicator_id]
         caption = f"{indicator.title}: every council against the England proportion ({period})"
         table = data_table_html(funnel_table(shown, limits, indicator), caption)

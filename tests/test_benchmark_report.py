@@ -149,6 +149,31 @@ def test_funnel_places_the_council_by_the_normal_limits(dfe, surrey):
 
 
 @pytest.mark.real_data
+def test_a_funnel_without_england_counts_centres_on_the_councils_total_and_says_so(dfe, surrey):
+    """With England's row gone, p0 is the councils' re-referrals added up over their referrals
+    (the file's Local authority rows, read here with csv), and the note under the chart says
+    that the line marked England is that total."""
+    counts = []
+    for row in _c1_rows(dfe, "2025", "Local authority"):
+        try:
+            counts.append((float(row["rereferral_count"]), float(row["referral_count"])))
+        except ValueError:
+            continue
+    counts = [(x, n) for x, n in counts if n > 0]
+    expected = sum(x for x, _ in counts) / sum(n for _, n in counts)
+    published = national(dfe)
+    period = surrey.results[REREFERRALS]["period"]
+    with_england = published.funnel(REREFERRALS, period, 10)
+    assert with_england.p0 == pytest.approx(142900 / 632830)
+    assert "line marked England" not in with_england.note
+    without = dataclasses.replace(published, england={}, funnels={})
+    funnel = without.funnel(REREFERRALS, period, 10)
+    assert funnel.p0 == pytest.approx(expected)
+    assert funnel.p0 != pytest.approx(with_england.p0, abs=1e-6)
+    assert "the line marked England is every council's counts added together" in funnel.note
+
+
+@pytest.mark.real_data
 def test_neutral_indicators_get_no_band_or_rank(surrey):
     result = surrey.results["cla_rate_per_10k"]
     assert result["quartile_band"] is None and result["national_rank"] is None
