@@ -556,7 +556,9 @@ class BenchmarkReport:
 
     # --- charts and tables ------------------------------------------------------------
 
-    def _dot_rows(self, indicator_id: str) -> pd.DataFrame:
+    def _dot_rows(self, indicator_id: str) -> list[dict[str, Any]]:
+        """The council and its comparators, as :func:`analysis.charts.benchmark_dot_chart`
+        takes them."""
         r = self.results[indicator_id]
         rows = [{"label": self.council.area_name, "value": r["value"]}]
         if r["interval"] is not None:
@@ -566,7 +568,7 @@ class BenchmarkReport:
             shown = self.council.region_name if name == REGION else label
             rows.append({"label": shown, "value": figure["value"], "n": figure["n"]})
             rows[-1]["method"] = figure["method"]
-        return pd.DataFrame(rows)
+        return rows
 
     def _funnel_html(self, indicator_id: str) -> str:
         """A funnel plot of every council's proportion, when the indicator has counts."""

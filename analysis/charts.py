@@ -202,12 +202,17 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def _value_of(x: Any) -> float:
+    """``x`` as a float; NaN for None, NA or text such as 'c' (as ``pd.to_numeric`` coerces)."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def _finite(value: Any) -> bool:
     """True for a finite number; False for None, NA, NaN, infinity or text such as 'c'."""
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
+    return math.isfinite(_value_of(value))
 
 
 # --- shared drawing --------------------------------------------------------------------------
@@ -818,15 +823,25 @@ def spc_table(chart: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
 # --- benchmarks ------------------------------------------------------------------------------
 
 
-def _labelled(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with a fresh index and numeric values; no rows when there is no ``label``."""
-    if "label" not in rows:
-        return pd.DataFrame({"label": pd.Series(dtype=object), "value": pd.Series(dtype=float)})
-    value = pd.to_numeric(rows["value"], errors="coerce") if "value" in rows else np.nan
-    return rows.assign(value=value).reset_index(drop=True)
+Rows = pd.DataFrame | list[dict[str, Any]]
+"""A benchmark chart's rows: a frame, or the same rows as dicts (a key may be left out)."""
 
 
-def _comparator_parts(row: pd.Series) -> tuple[str, str]:
+def _labelled(rows: Rows) -> list[dict[str, Any]]:
+    """``rows`` as dicts in order, with ``value`` (and ``lower`` and ``upper`` where given) as
+    floats, NaN when missing or not a number; no rows when one has no ``label``."""
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    if any("label" not in row for row in records):
+        return []
+    bounds = ("lower", "upper")
+    return [
+        {**row, "value": _value_of(row.get("value"))}
+        | {c: _value_of(row[c]) for c in bounds if c in row}
+        for row in records
+    ]
+
+
+def _comparator_parts(row: dict[str, Any]) -> tuple[str, str]:
     """The comparator's name and, for a group, its method and members with a value."""
     method = row.get("method")
     n = row.get("n")
@@ -840,10 +855,10 @@ def _comparator_parts(row: pd.Series) -> tuple[str, str]:
     return str(row["label"]), ""
 
 
-def _comparator_label(row: pd.Series, width: int | None = None) -> str:
+def _comparator_label(row: dict[str, Any], width: int | None = None) -> str:
     """'Statistical neighbours (mean of 9)'; wrapped to lines of ``width`` characters if given.
 
-    >>> _comparator_label(pd.Series({"label": "Statistical neighbours", "method": "mean", "n": 9}))
+    >>> _comparator_label({"label": "Statistical neighbours", "method": "mean", "n": 9})
     'Statistical neighbours (mean of 9)'
     """
     name, detail = _comparator_parts(row)
@@ -853,15 +868,13 @@ def _comparator_label(row: pd.Series, width: int | None = None) -> str:
     return "\n".join([*textwrap.wrap(name, width), detail]).strip()
 
 
-def _council_interval(rows: pd.DataFrame, council: pd.Series) -> tuple[float, float] | None:
-    """The council's (lower, upper) interval, when ``rows`` has one for it."""
-    if not {"lower", "upper"} <= set(rows.columns):
-        return None
-    lower, upper = pd.to_numeric(pd.Series([council["lower"], council["upper"]]), errors="coerce")
-    return (float(lower), float(upper)) if _finite(lower) and _finite(upper) else None
+def _interval_of(row: dict[str, Any]) -> tuple[float, float] | None:
+    """A row's (lower, upper) interval, when it has one."""
+    lower, upper = row.get("lower"), row.get("upper")
+    return (lower, upper) if _finite(lower) and _finite(upper) else None
 
 
-def benchmark_dot_chart(rows: pd.DataFrame, indicator: Indicator, highlight: str) -> Figure:
+def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Figure:
     """A horizontal dot chart: the council (``label == highlight``) against its comparators.
 
     ``rows`` columns: ``label``, ``value``, optional ``lower`` and ``upper`` (the council's 95%
@@ -877,26 +890,22 @@ def benchmark_dot_chart(rows: pd.DataFrame, indicator: Indicator, highlight: str
         figure, axes = _start((WIDTH, height), indicator.title, reuse="benchmark_dot_chart")
         figure.subplots_adjust(left=0.4, right=0.95, bottom=0.75 / height)
         rows = _labelled(rows)
-        values = rows["value"]
-        if rows.empty or not values.notna().any():
+        if not any(_finite(row["value"]) for row in rows):
             _no_data(axes, "No figures to compare.")
             return figure
-        spans = list(values)
-        for column in ("lower", "upper"):
-            if column in rows:
-                spans += list(pd.to_numeric(rows[column], errors="coerce"))
+        spans = [row[c] for row in rows for c in ("value", "lower", "upper") if c in row]
         low, high = _padded(spans, pad=0.15)
         axes.set_xlim(low, high)
         y = np.arange(len(rows))[::-1]
         labels = []
-        for position, (_, row) in zip(y, rows.iterrows(), strict=True):
+        for position, row in zip(y, rows, strict=True):
             mine = row["label"] == highlight
             labels.append(_comparator_label(row, width=32))
-            value = values.loc[row.name]
+            value = row["value"]
             if not _finite(value):
                 axes.text(low, position, "  no figure", va="center", style="italic", fontsize=9)
                 continue
-            interval = _council_interval(rows, row) if mine else None
+            interval = _interval_of(row) if mine else None
             if interval is not None:
                 axes.errorbar(
                     value,
@@ -929,13 +938,13 @@ def benchmark_dot_chart(rows: pd.DataFrame, indicator: Indicator, highlight: str
                 color=COLOURS["council"] if mine else COLOURS["text"],
             )
         axes.set_yticks(y, labels)
-        for tick, (_, row) in zip(axes.get_yticklabels(), rows.iterrows(), strict=True):
+        for tick, row in zip(axes.get_yticklabels(), rows, strict=True):
             tick.set_fontweight("bold" if row["label"] == highlight else "normal")
         axes.set_ylim(-0.6, len(rows) - 0.4)
         axes.grid(False, axis="y")
         axes.set_xlabel(indicator.unit)
-        council = rows.loc[rows["label"] == highlight]
-        if len(council) and _council_interval(rows, council.iloc[0]) is not None:
+        council = next((row for row in rows if row["label"] == highlight), None)
+        if council is not None and _interval_of(council) is not None:
             figure.text(
                 0.1,
                 0.08,
@@ -966,7 +975,7 @@ def _compared(council: float, other: float, interval: tuple | None, polarity: st
     return "higher than" if council > other else "lower than"
 
 
-def benchmark_alt_text(rows: pd.DataFrame, indicator: Indicator, highlight: str) -> str:
+def benchmark_alt_text(rows: Rows, indicator: Indicator, highlight: str) -> str:
     """How the council compares with each comparator, in plain English.
 
     With the council's 95% interval (``lower``, ``upper``), a comparator inside it (ends
@@ -978,47 +987,39 @@ def benchmark_alt_text(rows: pd.DataFrame, indicator: Indicator, highlight: str)
     """
     title = indicator.title
     rows = _labelled(rows)
-    values = rows["value"]
-    council = rows.loc[rows["label"] == highlight]
-    others = [
-        (_comparator_label(row), values.loc[index])
-        for index, row in rows.iterrows()
-        if row["label"] != highlight
-    ]
+    council = next((row for row in rows if row["label"] == highlight), None)
+    others = [(_comparator_label(row), row["value"]) for row in rows if row["label"] != highlight]
     missing = [label for label, value in others if not _finite(value)]
     others = [(label, value) for label, value in others if _finite(value)]
     tail = f" No figure for {_and(missing)}." if missing else ""
-    if council.empty or not _finite(values.loc[council.index[0]]):
+    if council is None or not _finite(council["value"]):
         listed = [f"{label} {_with_unit(value, indicator)}" for label, value in others]
         shown = f" Comparators: {_and(listed)}." if listed else ""
         return f"{title}: {highlight} has no figure to compare.{shown}{tail}"
-    value = float(values.loc[council.index[0]])
-    interval = _council_interval(rows, council.iloc[0])
+    value = council["value"]
+    interval = _interval_of(council)
     text = f"{title}: {highlight} {_with_unit(value, indicator)}"
     if interval is not None:
         low, high = (_with_unit(v, indicator) for v in interval)
         text += f" (95% confidence interval {low} to {high})"
     phrases: dict[str, list[str]] = {}
     for label, other in others:
-        word = _compared(value, float(other), interval, indicator.polarity)
+        word = _compared(value, other, interval, indicator.polarity)
         phrases.setdefault(word, []).append(f"{label} ({_with_unit(other, indicator)})")
     if phrases:
         text += ", " + "; ".join(f"{word} {_and(items)}" for word, items in phrases.items())
     return text + "." + tail
 
 
-def benchmark_table(rows: pd.DataFrame, indicator: Indicator, highlight: str) -> pd.DataFrame:
+def benchmark_table(rows: Rows, indicator: Indicator, highlight: str) -> pd.DataFrame:
     """The numbers behind :func:`benchmark_dot_chart`: Comparator, Value, and the interval."""
     rows = _labelled(rows)
     table = {
-        "Comparator": [_comparator_label(row) for _, row in rows.iterrows()],
-        "Value": [_number(v, indicator.decimal_places) for v in rows["value"]],
+        "Comparator": [_comparator_label(row) for row in rows],
+        "Value": [_number(row["value"], indicator.decimal_places) for row in rows],
     }
-    if {"lower", "upper"} <= set(rows.columns):
-        intervals = [
-            _council_interval(rows, row) if row["label"] == highlight else None
-            for _, row in rows.iterrows()
-        ]
+    if any("lower" in row and "upper" in row for row in rows):
+        intervals = [_interval_of(row) if row["label"] == highlight else None for row in rows]
         table["95% confidence interval"] = [
             "" if each is None else " to ".join(_number(v, indicator.decimal_places) for v in each)
             for each in intervals

@@ -575,6 +575,32 @@ def test_benchmark_table():
     }
 
 
+def test_benchmark_rows_as_dicts_give_what_the_frame_gives():
+    # the benchmark report passes its rows as dicts, leaving out keys a row has no value for
+    dicts = [
+        {"label": "Demoshire", "value": 23.4, "lower": 20.1, "upper": 26.9},
+        {"label": "England", "value": 21.0, "n": None, "method": "published"},
+        {"label": "South East", "value": 22.05, "n": None, "method": "published"},
+        {"label": "Statistical neighbours", "value": 18.0, "n": 9, "method": "mean"},
+    ]
+    frame = benchmark_rows()
+    for made in (charts.benchmark_alt_text, charts.benchmark_table):
+        from_dicts, from_frame = (made(rows, REREFERRALS, "Demoshire") for rows in (dicts, frame))
+        assert str(from_dicts) == str(from_frame)
+    svg = [
+        charts.figure_html(charts.benchmark_dot_chart(rows, REREFERRALS, "Demoshire"), "a", "c")
+        for rows in (dicts, frame)
+    ]
+    assert svg[0] == svg[1]
+    no_interval = [{"label": "Demoshire", "value": "23.4"}, {"label": "England", "value": "c"}]
+    assert "95% confidence interval" not in charts.benchmark_table(
+        no_interval, REREFERRALS, "Demoshire"
+    )
+    assert charts.benchmark_alt_text(no_interval, REREFERRALS, "Demoshire") == (
+        "Re-referrals within 12 months: Demoshire 23.4%. No figure for England."
+    )
+
+
 # --- funnel plot -----------------------------------------------------------------------------
 
 # p0 = 0.2, n = 100: standard error sqrt(0.2 x 0.8 / 100) = 0.04; 95% limits
