@@ -898,6 +898,7 @@ def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Fig
         axes.set_xlim(low, high)
         y = np.arange(len(rows))[::-1]
         labels = []
+        points: dict[bool, list[tuple[float, int]]] = {True: [], False: []}
         for position, row in zip(y, rows, strict=True):
             mine = row["label"] == highlight
             labels.append(_comparator_label(row, width=32))
@@ -905,6 +906,7 @@ def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Fig
             if not _finite(value):
                 axes.text(low, position, "  no figure", va="center", style="italic", fontsize=9)
                 continue
+            points[mine].append((value, position))
             interval = _interval_of(row) if mine else None
             if interval is not None:
                 axes.errorbar(
@@ -917,16 +919,6 @@ def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Fig
                     capsize=4,
                     zorder=2,
                 )
-            axes.plot(
-                value,
-                position,
-                ls="none",
-                marker="D" if mine else "o",
-                ms=9 if mine else 7,
-                color=COLOURS["council"] if mine else COLOURS["comparator"],
-                zorder=3,
-                gid="points-council" if mine else "points-comparator",
-            )
             axes.annotate(
                 _number(value, indicator.decimal_places),
                 (interval[1] if interval else value, position),
@@ -937,6 +929,17 @@ def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Fig
                 fontweight="bold" if mine else "normal",
                 color=COLOURS["council"] if mine else COLOURS["text"],
             )
+        for mine, xy in points.items():
+            if xy:  # one line of markers for the council, one for its comparators
+                axes.plot(
+                    *zip(*xy, strict=True),
+                    ls="none",
+                    marker="D" if mine else "o",
+                    ms=9 if mine else 7,
+                    color=COLOURS["council"] if mine else COLOURS["comparator"],
+                    zorder=3,
+                    gid="points-council" if mine else "points-comparator",
+                )
         axes.set_yticks(y, labels)
         for tick, row in zip(axes.get_yticklabels(), rows, strict=True):
             tick.set_fontweight("bold" if row["label"] == highlight else "normal")

@@ -246,6 +246,10 @@ def test_the_council_has_its_own_marker_and_label_on_benchmark_and_funnel_charts
     dots = charts.benchmark_dot_chart(benchmark_rows(), REREFERRALS, "Demoshire")
     markers = markers_by_gid(dots)
     assert markers["points-council"] != markers["points-comparator"]
+    # one line of markers per group, each value at its row (top row 3 to bottom row 0)
+    lines = {line.get_gid(): line.get_xydata().tolist() for line in dots.axes[0].lines}
+    assert lines["points-council"] == [[23.4, 3.0]]
+    assert lines["points-comparator"] == [[21.0, 2.0], [22.05, 1.0], [18.0, 0.0]]
     ticks = [t.get_text() for t in dots.axes[0].get_yticklabels()]
     assert "Statistical neighbours\n(mean of 9)" in ticks
     bold = [t.get_text() for t in dots.axes[0].get_yticklabels() if t.get_fontweight() == "bold"]
