@@ -154,11 +154,11 @@ def main(argv: list[str]) -> int:
     per_batch = batch_seconds / n
     per_limit = limit_seconds / n
     naive_note = f"papermill + nbconvert, {len(naive_seconds)} reports"
-    batch_note = f"{args.workers} workers, {n} reports, {batch_seconds:.0f} s"
-    limit_note = f"one Python loop, {n} reports, {limit_seconds:.0f} s"
-    print(f"naive: {per_naive:6.1f} s per report ({naive_note})")
-    print(f"batch: {per_batch:6.1f} s per report ({batch_note})")
-    print(f"limit: {per_limit:6.1f} s per report ({limit_note})")
+    batch_note = f"{args.workers} workers, {n} reports, {batch_seconds:.1f} s"
+    limit_note = f"one Python loop, {n} reports, {limit_seconds:.1f} s"
+    print(f"naive: {per_naive:6.2f} s per report ({naive_note})")
+    print(f"batch: {per_batch:6.2f} s per report ({batch_note})")
+    print(f"limit: {per_limit:6.2f} s per report ({limit_note})")
     print(
         f"batch / naive = {per_batch / per_naive:.3f}; batch / limit = {per_batch / per_limit:.2f}"
     )
