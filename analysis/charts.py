@@ -1035,6 +1035,11 @@ def benchmark_table(rows: Rows, indicator: Indicator, highlight: str) -> pd.Data
 FUNNEL_COLUMNS = ["n", "lower_95", "upper_95", "lower_998", "upper_998"]
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as floats, NaN where it is missing or not a number."""
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _wide_limits(limits: pd.DataFrame) -> pd.DataFrame:
     """Limits as FUNNEL_COLUMNS sorted by n; also accepts the long output of
     :func:`analysis.benchmark.funnel_limits` (n, confidence, lower, upper)."""
@@ -1053,9 +1058,10 @@ def _wide_limits(limits: pd.DataFrame) -> pd.DataFrame:
                 },
             }
         )
-    present = [c for c in FUNNEL_COLUMNS if c in limits]
-    wide = limits[present].apply(pd.to_numeric, errors="coerce")
-    return wide.dropna(subset=["n"]).sort_values("n").reset_index(drop=True)
+    columns = {c: _numbers(limits[c]) for c in FUNNEL_COLUMNS if c in limits}
+    order = np.argsort(columns["n"], kind="stable")
+    order = order[~np.isnan(columns["n"][order])]
+    return pd.DataFrame({c: values[order] for c, values in columns.items()})
 
 
 def _proportions(points: pd.DataFrame) -> pd.DataFrame:
@@ -1064,20 +1070,19 @@ def _proportions(points: pd.DataFrame) -> pd.DataFrame:
     columns = ["area_code", "name", "numerator", "denominator", "proportion"]
     if not {"area_code", "numerator", "denominator"} <= set(points.columns):
         return pd.DataFrame(columns=columns)
-    numerator = pd.to_numeric(points["numerator"], errors="coerce")
-    denominator = pd.to_numeric(points["denominator"], errors="coerce")
+    numerator, denominator = _numbers(points["numerator"]), _numbers(points["denominator"])
     usable = (denominator > 0) & (numerator >= 0) & (numerator <= denominator)
-    names = points["area_name"] if "area_name" in points else points["area_code"]
-    frame = pd.DataFrame(
+    codes = points["area_code"]
+    names = (points["area_name"].fillna(codes) if "area_name" in points else codes).astype(str)
+    return pd.DataFrame(
         {
-            "area_code": points["area_code"],
-            "name": names.fillna(points["area_code"]).astype(str),
-            "numerator": numerator,
-            "denominator": denominator,
-            "proportion": numerator / denominator.where(usable),
+            "area_code": codes.to_numpy()[usable],
+            "name": names.to_numpy()[usable],
+            "numerator": numerator[usable],
+            "denominator": denominator[usable],
+            "proportion": numerator[usable] / denominator[usable],
         }
     )
-    return frame.loc[usable, columns].reset_index(drop=True)
 
 
 def _funnel_positions(
