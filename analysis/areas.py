@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
+from typing import Any
 
 import pandas as pd
 
@@ -134,6 +135,18 @@ class Directory:
             for member in row.members.split(";"):
                 found.setdefault(member, []).append((row.change, row.la_number))
         return found
+
+    @cached_property
+    def _changes_to(self) -> dict[str, list[Any]]:
+        """Each DfE number's own rows of the changes (named tuples), in table order."""
+        found: dict[str, list[Any]] = {}
+        for row in self.changes.itertuples(index=False):
+            found.setdefault(row.la_number, []).append(row)
+        return found
+
+    def changes_to(self, la_number: str) -> list[Any]:
+        """The rows of the changes about this DfE number's own area (split, merged, joint)."""
+        return self._changes_to.get(la_number, [])
 
     def find(self, code: str | int) -> Council:
         """The council with this DfE number or ONS code (current or former).

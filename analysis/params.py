@@ -445,9 +445,8 @@ def _check_not_replaced(
     council: Council, resolved: Mapping[str, Any], data_dir: str, path: Path, key: str
 ) -> None:
     """A council split or merged away before the report's period has no figures for it."""
-    changes = _directory(data_dir).changes
     period_end, year = resolved.get("period_end"), resolved.get("year")
-    for change in changes.loc[changes["la_number"] == council.la_number].itertuples(index=False):
+    for change in _directory(data_dir).changes_to(council.la_number):
         # ISO dates compare as text; a published year is the year its period ends in
         after = (isinstance(period_end, str) and period_end >= change.effective_from) or (
             isinstance(year, int) and (year == 0 or year > int(change.effective_from[:4]))
