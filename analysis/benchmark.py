@@ -61,6 +61,7 @@ from scipy.stats import binom
 
 from analysis.catalogue import METHODS, POLARITIES
 from analysis.intervals import byar, level, wilson, z_score
+from analysis.values import numbers
 
 LOCAL_AUTHORITY = "local authority"
 NATIONAL = "national"
@@ -204,12 +205,6 @@ class _Panel:
         return out
 
 
-def _numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
-    if name in frame:
-        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype="float64")
-    return np.full(len(frame), np.nan)
-
-
 def _matrix(shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, values: np.ndarray):
     matrix = np.full(shape, np.nan)
     matrix[rows, cols] = values
@@ -256,7 +251,7 @@ def _panel(table: pd.DataFrame) -> _Panel:
     _check_unique(la_key, la_area, la, "council")
     shape = (len(keys), len(areas) + 1)
     value, numerator, denominator = (
-        _matrix(shape, la_key, la_area, _numbers(la, name))
+        _matrix(shape, la_key, la_area, numbers(la, name))
         for name in ("value", "numerator", "denominator")
     )
 
@@ -264,7 +259,7 @@ def _panel(table: pd.DataFrame) -> _Panel:
     national = rows.loc[is_national]
     _check_unique(key_code[is_national], np.zeros(len(national)), national, "England")
     england = np.full(len(keys), np.nan)
-    england[key_code[is_national]] = _numbers(national, "value")
+    england[key_code[is_national]] = numbers(national, "value")
 
     is_regional = level_of_row == REGIONAL
     regional = rows.loc[is_regional]
@@ -288,7 +283,7 @@ def _panel(table: pd.DataFrame) -> _Panel:
         (len(keys), len(regions) + 1),
         key_code[is_regional],
         region_col,
-        _numbers(regional, "value"),
+        numbers(regional, "value"),
     )
     region_of = np.where(
         council_region.isna().to_numpy(), -1, regions.get_indexer(council_region.astype(str))

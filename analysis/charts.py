@@ -49,6 +49,7 @@ from matplotlib.patches import Circle  # noqa: E402
 from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
 from analysis.rag import format_value  # noqa: E402
+from analysis.values import numbers  # noqa: E402
 
 #: Every colour the charts draw with; each has at least 4.5:1 contrast against white.
 #: Okabe-Ito hues (blue #0072B2 as is; vermillion #D55E00, 3.9:1, darkened to #C15400, 4.6:1),
@@ -625,7 +626,7 @@ def _latest_signal(chart: pd.DataFrame) -> _Signal | None:
     since = chart["special_cause_since"].iloc[row]
     matches = np.flatnonzero(positions == since) if not pd.isna(since) else np.zeros(0, int)
     since_row = int(matches[0]) if matches.size else row
-    values = pd.to_numeric(chart["value"], errors="coerce").to_numpy(dtype=float)
+    values = numbers(chart, "value")
     count = int(np.isfinite(values[since_row : row + 1]).sum())
     if chart["special_cause"].iloc[row] == "trend":
         higher = values[row] > values[since_row]
@@ -814,8 +815,8 @@ def spc_table(chart: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     columns["upl"] = "Upper process limit"
     table = {"Period": labels}
     for column, heading in columns.items():
-        numbers = chart[column] if column in chart else pd.Series(np.nan, index=chart.index)
-        table[heading] = [_number(v, indicator.decimal_places) for v in numbers]
+        column_values = chart[column] if column in chart else pd.Series(np.nan, index=chart.index)
+        table[heading] = [_number(v, indicator.decimal_places) for v in column_values]
     table["Signal"] = signals
     return pd.DataFrame(table)
 
@@ -1035,11 +1036,6 @@ def benchmark_table(rows: Rows, indicator: Indicator, highlight: str) -> pd.Data
 FUNNEL_COLUMNS = ["n", "lower_95", "upper_95", "lower_998", "upper_998"]
 
 
-def _numbers(column: pd.Series) -> np.ndarray:
-    """A column as floats, NaN where it is missing or not a number."""
-    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 def _wide_limits(limits: pd.DataFrame) -> pd.DataFrame:
     """Limits as FUNNEL_COLUMNS sorted by n; also accepts the long output of
     :func:`analysis.benchmark.funnel_limits` (n, confidence, lower, upper)."""
@@ -1058,7 +1054,7 @@ def _wide_limits(limits: pd.DataFrame) -> pd.DataFrame:
                 },
             }
         )
-    columns = {c: _numbers(limits[c]) for c in FUNNEL_COLUMNS if c in limits}
+    columns = {c: numbers(limits, c) for c in FUNNEL_COLUMNS if c in limits}
     order = np.argsort(columns["n"], kind="stable")
     order = order[~np.isnan(columns["n"][order])]
     return pd.DataFrame({c: values[order] for c, values in columns.items()})
@@ -1070,7 +1066,7 @@ def _proportions(points: pd.DataFrame) -> pd.DataFrame:
     columns = ["area_code", "name", "numerator", "denominator", "proportion"]
     if not {"area_code", "numerator", "denominator"} <= set(points.columns):
         return pd.DataFrame(columns=columns)
-    numerator, denominator = _numbers(points["numerator"]), _numbers(points["denominator"])
+    numerator, denominator = numbers(points, "numerator"), numbers(points, "denominator")
     usable = (denominator > 0) & (numerator >= 0) & (numerator <= denominator)
     codes = points["area_code"]
     names = (points["area_name"].fillna(codes) if "area_name" in points else codes).astype(str)

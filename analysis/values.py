@@ -34,6 +34,18 @@ MOST_COUNTED = 20_000_000
 BLANK = "blank"
 
 
+def numbers(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """The column ``name`` as floats: NaN where a cell is missing or not a number, all NaN
+    when there is no such column.
+
+    >>> numbers(pd.DataFrame({"value": [1, "c", None]}), "value")
+    array([ 1., nan, nan])
+    """
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _row(cells: pd.Series, position: int, first_row: int | None) -> int:
     return int(cells.index[position]) if first_row is None else first_row + position
 
