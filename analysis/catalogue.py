@@ -65,6 +65,14 @@ class Indicator:
         return self.unit.lower().startswith("rate")
 
     @property
+    def is_steady(self) -> bool:
+        """True for figures that move slowly from year to year, so that one standing far from
+        the years either side is a damaged cell (:func:`analysis.values.spikes`): a rate per
+        10,000 counts a share of every child in the area, a caseload the cases each social
+        worker holds."""
+        return self.unit.lower().startswith(("rate per 10,000", "cases"))
+
+    @property
     def benchmark_note(self) -> str | None:
         """Why there is no published benchmark, if there is none."""
         return self.source.get("none")

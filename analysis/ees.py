@@ -29,7 +29,7 @@ from analysis.catalogue import Indicator
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import conform
-from analysis.values import impossible_figures, parse_cells
+from analysis.values import MOST_STEADY_SPIKE, SPIKE, impossible_figures, parse_cells, spikes
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level"]
 #: The columns that say where a row is: every EES file has the first four; council rows have
@@ -75,6 +75,8 @@ POPULATION = "population_0_17"
 #: How DfE names columns of full-time equivalents, the only counts it publishes with fractions.
 FTE = "_fte"
 POPULATION_AGE_GROUP = "Children aged 0 to 17 years"
+#: How many spikes a file's warnings name one by one; the rest are counted in one warning.
+SPIKES_NAMED = 3
 
 
 class DataWarning(UserWarning):
@@ -483,6 +485,8 @@ def ees_rows(
         if column == POPULATION:
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
+    if indicator.is_steady:
+        tidy = without_spikes(tidy, path, mapping.get("value") or mapping.get("numerator"))
     return tidy
 
 
@@ -553,3 +557,48 @@ def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
         stacklevel=3,
     )
     return table.drop_duplicates(key)
+
+
+def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
+    """Leave out each lone spike (:func:`analysis.values.spikes`: a digit lost or added in a
+    rate or a caseload), with a :class:`DataWarning` naming its row and column and the years
+    it stands far from; its status says why (the index of ``table`` holds each row's file
+    row)."""
+    found = spikes(table)
+    if found.empty:
+        return table
+    for row, spike in found.head(SPIKES_NAMED).iterrows():
+        sides = [
+            f"{spike[f'period_{side}']} ({spike[side]:,.4g})"
+            for side in ("before", "after")
+            if pd.notna(spike[side])
+        ]
+        counted = (
+            "" if pd.isna(spike.get("numerator")) else f", from a count of {spike['numerator']:,g}"
+        )
+        how_far = (
+            f"more than {MOST_STEADY_SPIKE:g} times"
+            if spike["value"] > spike[["before", "after"]].max()
+            else f"less than 1/{MOST_STEADY_SPIKE:g} of"
+        )
+        warnings.warn(
+            DataWarning(
+                f"{path.name}, row {row}, column {column}: {spike['area_name']}'s figure for "
+                f"{spike['period']} ({spike['value']:,.4g}{counted}) is {how_far} its figure "
+                f"for {' and '.join(sides)}, so it was left out: check the file"
+            ),
+            stacklevel=3,
+        )
+    if len(found) > SPIKES_NAMED:
+        warnings.warn(
+            DataWarning(
+                f"{path.name}, column {column}: {len(found) - SPIKES_NAMED} more figures as far "
+                f"from the years either side were left out, the first at row "
+                f"{found.index[SPIKES_NAMED]}: check the file"
+            ),
+            stacklevel=3,
+        )
+    table = table.copy()
+    table.loc[found.index, ["value", "numerator", "denominator"]] = np.nan
+    table.loc[found.index, "status"] = SPIKE
+    return table

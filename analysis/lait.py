@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
-from analysis.ees import DataWarning, without_duplicates
+from analysis.ees import DataWarning, without_duplicates, without_spikes
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
@@ -36,6 +36,7 @@ def load_lait(
     measures: list[str] | None = None,
     catalogue: dict[str, Indicator] | None = None,
     percentages: list[str] | None = None,
+    steady: list[str] | None = None,
 ) -> pd.DataFrame:
     """LAIT measures (all, or ``measures``) as the tidy table.
 
@@ -44,7 +45,9 @@ def load_lait(
     does not know, and a measure, area and year given twice with different values, are errors
     naming the row (row 1 is the parquet's first row). ``percentages`` are measures whose
     values are percentages of a whole, checked to lie from 0 to 100 (LAIT's own units do not
-    say so reliably: some "%" measures are gaps, below 0, or shares above 100).
+    say so reliably: some "%" measures are gaps, below 0, or shares above 100). ``steady``
+    are measures whose figures move slowly (rates per 10,000, caseloads): a lone spike among
+    them is left out with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -58,7 +61,8 @@ def load_lait(
         raise DataError(
             parquet_path, f"expected the column(s) {', '.join(missing)}", column=missing[0]
         )
-    raw = raw[COLUMNS_LAIT]
+    # the index holds each row's number in the file (1 = the first row), through every filter
+    raw = raw[COLUMNS_LAIT].set_axis(pd.RangeIndex(1, len(raw) + 1))
     short = raw["Short Desc"].astype("string").str.strip()
     if measures is not None:
         absent = sorted(set(measures) - set(short.dropna().unique()))
@@ -72,23 +76,24 @@ def load_lait(
             )
         wanted = short.isin(measures).to_numpy()
         raw, short = raw.loc[wanted], short.loc[wanted]
-    raw, short = raw.reset_index(drop=True), short.reset_index(drop=True)
     unknown = ~short.isin(list(catalogue))
     if unknown.any():
         row = int(np.flatnonzero(unknown.to_numpy())[0])
         raise DataError(
             parquet_path,
             f"measure {short.iloc[row]!r} is not in LAIT's data dictionary",
-            row=row + 1,
+            row=int(short.index[row]),
             column="Short Desc",
         )
     annual_type = short.map({k: v.period_type for k, v in catalogue.items()})
     periods = parse_labels(raw["Years"].astype("string").str.strip(), annual_type)
-    value, status = parse_cells(raw["Values"], parquet_path, "Values", first_row=1)
+    value, status = parse_cells(raw["Values"], parquet_path, "Values", first_row=None)
     unreadable = periods["error"].notna()
     if (unreadable & value.notna()).any():
         row = int(np.flatnonzero((unreadable & value.notna()).to_numpy())[0])
-        raise DataError(parquet_path, periods["error"].iloc[row], row=row + 1, column="Years")
+        raise DataError(
+            parquet_path, periods["error"].iloc[row], row=int(raw.index[row]), column="Years"
+        )
     if unreadable.any():
         labels = sorted(raw.loc[unreadable, "Years"].astype(str).unique())
         warnings.warn(
@@ -105,7 +110,6 @@ def load_lait(
     out["status"] = status
     out["source"] = "LAIT " + short
     out = out.loc[~unreadable]
-    out.index = out.index + 1
     for measure in percentages or []:
         rows = out.loc[out["indicator"] == measure]
         problem = impossible_figures(rows["value"], None, None, "percent")
@@ -115,6 +119,10 @@ def load_lait(
     tidy = without_duplicates(
         conform(out[[c for c in COLUMNS if c in out]]).set_axis(out.index), parquet_path
     )
+    rows = tidy["indicator"].isin(steady or []).to_numpy()
+    if rows.any():
+        steady_rows = without_spikes(tidy.loc[rows], parquet_path, "Values")
+        tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
     return tidy.reset_index(drop=True)
 
 
@@ -136,7 +144,7 @@ def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
             if pd.isna(number.iloc[row])
             else f"LA number {number.iloc[row]!r} ({name}) is not a known council: add it to "
             "the area code list",
-            row=row + 1,
+            row=int(raw.index[row]),
             column="LA Number",
         )
     names = raw["LA and Regions"].astype("string").str.strip()
@@ -146,7 +154,9 @@ def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
         region = directory.region_code(label) or directory.region_code(number[where].iloc[0])
         if region is None:
             row = int(np.flatnonzero(where.to_numpy())[0])
-            raise DataError(path, f"unknown region {label!r}", row=row + 1, column="LA and Regions")
+            raise DataError(
+                path, f"unknown region {label!r}", row=int(raw.index[row]), column="LA and Regions"
+            )
         area_code[where] = region
     regions = directory.council_regions(la_number)
     out = pd.DataFrame(index=raw.index)

@@ -113,12 +113,14 @@ def _load(
     if lait_codes:
         if (folder / LAIT_FILE).exists() and (folder / LAIT_DICTIONARY).exists():
             percentages = [c for c, i in lait_codes.items() if catalogue[i].is_proportion]
+            steady = [c for c, i in lait_codes.items() if catalogue[i].is_steady]
             lait = load_lait(
                 folder / LAIT_FILE,
                 folder / LAIT_DICTIONARY,
                 directory,
                 list(lait_codes),
                 percentages=percentages,
+                steady=steady,
             )
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()

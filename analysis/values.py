@@ -231,3 +231,66 @@ def impossible_figures(
                 )
             )
     return min(found, key=lambda f: f[0]) if found else None
+
+
+#: How many times above, or below, the years either side a rate or a caseload may stand. In the
+#: real 2013-2025 files no rate or caseload stands more than 3.2 times from both of its
+#: neighbours (the City of London's 261 children in need per 10,000 in 2024, between 1,096
+#: and 815), nor 4.8 times from its year before (Herefordshire's section 47 rate in 2018);
+#: a digit lost or added is 10 times.
+MOST_STEADY_SPIKE = 5.0
+
+#: The status of a rate or a caseload left out for standing so far from the years either side.
+SPIKE = "left out: far from the years either side"
+
+
+def spikes(table: pd.DataFrame) -> pd.DataFrame:
+    """The lone spikes in ``table``, for an indicator whose figures move slowly
+    (:attr:`analysis.catalogue.Indicator.is_steady`): values more than
+    :data:`MOST_STEADY_SPIKE` times above, or below, the same area's figures in the nearest
+    years either side that have one. The first and last years have one side: each is a spike
+    when it is that far from its neighbour and the neighbour is not as far from the year
+    beyond. Zeros are neither checked nor compared with (the smallest councils publish 0 and a
+    few children's rate in turn); an area with two figures or fewer has no spike.
+
+    Returns the spikes' rows of ``table`` with the neighbouring figures compared
+    (``before`` and ``after``, with their ``period_before`` and ``period_after``; missing for
+    the first and last years).
+
+    >>> years = pd.to_datetime(["2022-03-31", "2023-03-31", "2024-03-31", "2025-03-31"])
+    >>> table = pd.DataFrame({"indicator": "cin", "area_code": "E1", "breakdown": "all",
+    ...                       "period": ["2022", "2023", "2024", "2025"],
+    ...                       "period_end": years, "value": [34.0, 340.0, 352.0, 3.4]})
+    >>> spikes(table)[["period", "before", "after"]].values.tolist()
+    [['2022', nan, 340.0], ['2025', 352.0, nan]]
+    >>> spikes(table.assign(value=[340.0, 34.0, 352.0, 360.0]))["period"].tolist()
+    ['2023']
+    """
+    positive = table.loc[table["value"] > 0].sort_values("period_end", kind="stable")
+    series = positive.groupby(["indicator", "area_code", "breakdown"], sort=False)
+    value, values, periods = positive["value"], series["value"], series["period"]
+
+    def far(ratio: pd.Series) -> pd.Series:
+        return (ratio > MOST_STEADY_SPIKE) | (ratio < 1 / MOST_STEADY_SPIKE)
+
+    before, after = values.shift(), values.shift(-1)
+    inside = far(value / before) & far(value / after) & ((value > before) == (value > after))
+    first = (
+        before.isna()
+        & far(value / after)
+        & ~far(after / values.shift(-2))
+        & values.shift(-2).notna()
+    )
+    last = (
+        after.isna()
+        & far(value / before)
+        & ~far(before / values.shift(2))
+        & values.shift(2).notna()
+    )
+    found = positive.assign(
+        before=before,
+        after=after,
+        period_before=periods.shift(),
+        period_after=periods.shift(-1),
+    )
+    return found.loc[(inside | first | last).to_numpy(dtype=bool)].sort_index()

@@ -30,7 +30,7 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import SHEET, load_ilacs
 from analysis.population import load_population
 from analysis.published import load_published
-from analysis.values import SUPPRESSION_SYMBOLS
+from analysis.values import SPIKE, SUPPRESSION_SYMBOLS, spikes
 
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -416,6 +416,88 @@ def test_real_population_that_jumps_from_the_year_before_is_an_error(estimate, d
         load_population(path)
 
 
+# --- rates and caseloads: a digit lost or added -------------------------------------------
+
+B1 = "b1_children_in_need_2013_to_2025.csv"
+
+
+@pytest.fixture(scope="module")
+def real_population(dfe) -> pd.DataFrame:
+    return load_population(dfe / "ees" / POPULATION)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("year", ["2025", "2019"], ids=["last year", "a middle year"])
+def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
+    year, dfe, damage, real_population
+):
+    # Surrey's children in need on 31 March with its last digit lost (about 8,000 read as
+    # about 800): the rate per 10,000 would fall tenfold with no word, and the count's
+    # percentage-free file has nothing else to check it against
+    indicator = CATALOGUE["cin_rate_per_10k"]
+    source = dfe / "ees" / B1
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, f"{year},", ",936,")
+    count = next(csv.DictReader([lines[0], lines[row - 1]]))["At31_episodes"]
+    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", count[:-1]))
+    expected = load_ees(source, indicator, population=real_population)
+    with pytest.warns(
+        DataWarning,
+        match=rf"{B1}, row {row}, column At31_episodes: Surrey's figure for {year} "
+        rf"\(\d+\.?\d*, from a count of {count[:-1]}\) is less than 1/5 of its figure for "
+        rf"{int(year) - 1} \(",
+    ):
+        table = load_ees(path, indicator, population=real_population)
+    surrey = (table["area_code"] == "E10000030") & (table["period"] == year)
+    assert surrey.sum() == 1
+    left_out = table.loc[surrey].iloc[0]
+    assert pd.isna(left_out["value"]) and pd.isna(left_out["numerator"])
+    assert left_out["status"] == SPIKE
+    _same(table.loc[~surrey], expected.loc[~surrey])
+
+
+@pytest.mark.real_data
+def test_real_lait_rate_ten_times_too_big_is_left_out_with_a_warning(dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    surrey = (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)
+    row = int(raw.index[surrey & (raw["Years"] == "2020")][0])
+    published = float(raw.loc[row, "Values"])
+    raw = raw.astype({"Values": object})
+    raw.loc[row, "Values"] = str(published * 10)
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.warns(
+        DataWarning,
+        match=rf"bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2020 "
+        rf"\({published * 10:,.4g}\) is more than 5 times its figure for 2019 \(.*\) and 2021",
+    ):
+        table = load_lait(
+            tmp_path / "bds_long.parquet",
+            dfe / "lait" / "lait_data_dictionary.csv",
+            measures=["CPP_rate"],
+            steady=["CPP_rate"],
+        )
+    left_out = table.loc[(table["area_name"] == "Surrey") & (table["period"] == "2020")]
+    assert left_out["value"].isna().all() and (left_out["status"] == SPIKE).all()
+
+
+@pytest.mark.real_data
+def test_no_real_rate_or_caseload_is_a_spike(published):
+    # backtest of the limit: every figure in the real 2013-2025 files is kept, the nearest to
+    # the limit being the City of London's 261 children in need per 10,000 in 2024 (1,096 in
+    # 2023, 815 in 2025: 4.2 and 3.1 times)
+    steady = [i for i, indicator in CATALOGUE.items() if indicator.is_steady]
+    table = published.table.loc[published.table["indicator"].isin(steady)]
+    assert set(table["indicator"]) == set(steady)
+    assert not (table["status"] == SPIKE).any()
+    assert spikes(table).empty
+    london = table.loc[(table["area_name"] == "City of London")]
+    cin = london.loc[london["indicator"] == "cin_rate_per_10k"].set_index("period")["value"]
+    assert cin["2023"] / cin["2024"] == pytest.approx(4.19, abs=0.01)
+    assert not spikes(
+        london.assign(value=london["value"].where(london["period"] != "2024", 100.0))
+    ).empty
+
+
 def test_zero_or_missing_population_gives_no_rate_with_a_reason(demo_data, damage):
     source = demo_data / "ees" / POPULATION
     lines = source.read_text().splitlines()
@@ -536,14 +618,22 @@ def test_file_that_is_not_parquet_is_an_error(demo_lait, tmp_path):
 
 
 @pytest.mark.real_data
-def test_real_lait_damaged_value_names_its_row(dfe, tmp_path):
+@pytest.mark.parametrize("measures", [None, ["CPP_rate"]], ids=["every measure", "one measure"])
+def test_real_lait_damaged_value_names_its_row(measures, dfe, tmp_path):
+    # the row is the parquet's, also when only some measures are read (as every run does)
     raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
     row = int(np.flatnonzero((raw["Short Desc"] == "CPP_rate").to_numpy())[10])
+    assert row > 10_000  # CPP_rate is not the parquet's first measure
     raw = raw.astype({"Values": object})
     raw.loc[row, "Values"] = "12,3,4"
     raw.to_parquet(tmp_path / "bds_long.parquet")
     with pytest.raises(DataError, match=rf"row {row + 1}, column Values"):
-        _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+        _quiet(
+            load_lait,
+            tmp_path / "bds_long.parquet",
+            dfe / "lait" / "lait_data_dictionary.csv",
+            measures=measures,
+        )
 
 
 @pytest.fixture(scope="module")

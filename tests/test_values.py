@@ -6,7 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.errors import DataError
-from analysis.values import BLANK, SUPPRESSION_SYMBOLS, impossible_figures, parse_cells
+from analysis.values import (
+    BLANK,
+    MOST_STEADY_SPIKE,
+    SUPPRESSION_SYMBOLS,
+    impossible_figures,
+    parse_cells,
+    spikes,
+)
 
 
 @pytest.mark.parametrize("symbol", ["c", "x", "z", "low", "u", "k", "-", "C", " x "])
@@ -90,3 +97,59 @@ def test_counts_rounded_to_tens_allow_dfe_own_disagreement():
     # more than 6% from the value (1,500 / 7,490 = 20.0%).
     assert _contradiction(23.6, 1661, 7491)
     assert _contradiction(23.6, 1500, 7490)
+
+
+def _series(*values: float, area: str = "E10000030") -> pd.DataFrame:
+    """One area's yearly figures, 2019 onwards, as the tidy table's columns spikes reads."""
+    years = [str(2019 + i) for i in range(len(values))]
+    return pd.DataFrame(
+        {
+            "indicator": "cin_rate_per_10k",
+            "area_code": area,
+            "breakdown": "all",
+            "period": years,
+            "period_end": pd.to_datetime([f"{y}-03-31" for y in years]),
+            "value": list(values),
+        }
+    )
+
+
+def _spike_years(table: pd.DataFrame) -> list[str]:
+    return spikes(table)["period"].tolist()
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        # a digit lost (33.2 for 332) inside, first and last: 10 times from each neighbour
+        ((330.0, 341.0, 33.2, 338.0, 352.0), ["2021"]),
+        ((3300.0, 341.0, 332.0, 338.0), ["2019"]),
+        ((330.0, 341.0, 332.0, 3.38), ["2022"]),
+        # a step to a new level is not a lone spike: each year is near one of its neighbours
+        ((30.0, 31.0, 330.0, 341.0), []),
+        # a steep climb is not a spike: above one neighbour, below the other
+        ((10.0, 60.0, 360.0), []),
+        # just inside the limit: 5 times exactly is not more than 5 times
+        ((100.0, 500.0, 100.0), []),
+        # zeros (the smallest councils' 0 and one child in turn) are left alone
+        ((0.0, 28.6, 0.0, 0.0, 28.6), []),
+        # two figures cannot say which is wrong
+        ((30.0, 330.0), []),
+        # the nearest years with a figure are compared across a suppressed year
+        ((330.0, float("nan"), 33.0, float("nan"), 340.0), ["2021"]),
+    ],
+    ids=["inside", "first", "last", "step", "climb", "limit", "zeros", "two", "gap"],
+)
+def test_a_lone_spike_is_more_than_five_times_from_each_neighbour(values, expected):
+    # worked by hand from the rule in spikes(): value / neighbour > 5 or < 1/5 on every side
+    assert MOST_STEADY_SPIKE == 5.0
+    assert _spike_years(_series(*values)) == expected
+
+
+def test_spikes_compare_an_area_only_with_its_own_years():
+    table = pd.concat([_series(330.0, 341.0, 338.0), _series(33.0, 34.1, 33.8, area="E06000001")])
+    assert _spike_years(table.sample(frac=1, random_state=1)) == []
+    found = spikes(_series(330.0, 34.0, 338.0))
+    assert found[["before", "after", "period_before", "period_after"]].values.tolist() == [
+        [330.0, 338.0, "2019", "2021"]
+    ]
