@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.areas import JOINT, Directory, normalise_la_number
 from analysis.catalogue import Indicator
+from analysis.completeness import missing_rows
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import conform
@@ -125,13 +126,30 @@ def _decode(raw: bytes, path: Path) -> str:
     return text
 
 
+#: How many lines above the header a CSV may have (a title, a source note, a blank line).
+MOST_TITLE_LINES = 10
+
+
+def _header_line(lines: list[str], columns: list[str]) -> tuple[int, str]:
+    """How many title lines come before the header, and the header line: the first of the
+    first :data:`MOST_TITLE_LINES` + 1 lines that names every one of ``columns`` (the first
+    line when none does, for the error to name what it lacks)."""
+    for number, line in enumerate(lines[: MOST_TITLE_LINES + 1]):
+        delimiter = max([",", ";", "\t"], key=line.count)
+        cells = {cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])}
+        if set(columns) <= cells:
+            return number, line
+    return 0, lines[0]
+
+
 def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     """Read an EES CSV as text, checking it has ``columns`` (file, row and column in errors).
 
-    Byte-order marks, UTF-16, Windows-1252, Windows line endings and semicolon or tab
-    delimiters are accepted. A row with too few or too many cells is an error naming it; when
-    the file does not end with a line break its last row may be cut short, so it is left out
-    with a :class:`DataWarning`. The returned table's index is the file row of each row.
+    Byte-order marks, UTF-16, Windows-1252, Windows line endings, semicolon or tab delimiters
+    and title lines above the header are accepted. A row with too few or too many cells is an
+    error naming it; when the file does not end with a line break its last row may be cut
+    short, so it is left out with a :class:`DataWarning`. The returned table's index is the
+    file row of each row.
     """
     path = Path(path)
     try:
@@ -141,7 +159,7 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     if not raw.strip():
         raise DataError(path, "expected an EES CSV with a header row, found an empty file", row=1)
     text = _decode(raw, path)
-    head = text.splitlines()[0]
+    above, head = _header_line(text.splitlines(), columns)
     delimiter = max([",", ";", "\t"], key=head.count)
     if "\x00" in text:
         before = text[: text.index("\x00")]
@@ -155,6 +173,8 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
+        for _ in range(above):  # title lines above the header, as a spreadsheet's export has
+            next(reader)
         header = [cell.strip() for cell in next(reader, [])]
         missing = [c for c in columns if c not in header]
         if missing:
@@ -162,7 +182,7 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
                 path,
                 f"expected the column(s) {', '.join(missing)} in the header "
                 f"(found {', '.join(header[:12])}{'...' if len(header) > 12 else ''})",
-                row=1,
+                row=reader.line_num,
                 column=missing[0],
             )
         repeated = sorted({c for c in header if header.count(c) > 1})
@@ -170,7 +190,7 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
             raise DataError(
                 path,
                 f"expected each column once in the header, found {repeated[0]!r} twice",
-                row=1,
+                row=reader.line_num,
                 column=repeated[0],
             )
         records, rows = [], []
@@ -487,6 +507,8 @@ def ees_rows(
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
     if indicator.is_steady:
         tidy = without_spikes(tidy, path, mapping.get("value") or mapping.get("numerator"))
+    for note in missing_rows(tidy, path.name, directory):
+        warnings.warn(DataWarning(note), stacklevel=3)
     return tidy
 
 

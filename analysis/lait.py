@@ -35,19 +35,19 @@ def load_lait(
     directory: Directory | None = None,
     measures: list[str] | None = None,
     catalogue: dict[str, Indicator] | None = None,
-    percentages: list[str] | None = None,
-    steady: list[str] | None = None,
+    indicators: dict[str, Indicator] | None = None,
 ) -> pd.DataFrame:
     """LAIT measures (all, or ``measures``) as the tidy table.
 
     Rows whose year label cannot be read and that carry no value are left out with a
     :class:`DataWarning`; such a row with a value is an error. An LA number that the directory
     does not know, and a measure, area and year given twice with different values, are errors
-    naming the row (row 1 is the parquet's first row). ``percentages`` are measures whose
-    values are percentages of a whole, checked to lie from 0 to 100 (LAIT's own units do not
-    say so reliably: some "%" measures are gaps, below 0, or shares above 100). ``steady``
-    are measures whose figures move slowly (rates per 10,000, caseloads): a lone spike among
-    them is left out with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`).
+    naming the row (row 1 is the parquet's first row). ``indicators`` are the catalogue's
+    indicators by LAIT short code: their values are checked against the indicator's unit
+    (:func:`analysis.values.impossible_figures`: 0 or more, a percentage at most 100, a rate
+    per 10,000 at most 10,000; LAIT's own units do not say so reliably: some "%" measures are
+    gaps, below 0, or shares above 100), and a lone spike in a rate or a caseload is left out
+    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -110,16 +110,17 @@ def load_lait(
     out["status"] = status
     out["source"] = "LAIT " + short
     out = out.loc[~unreadable]
-    for measure in percentages or []:
+    for measure, indicator in (indicators or {}).items():
         rows = out.loc[out["indicator"] == measure]
-        problem = impossible_figures(rows["value"], None, None, "percent")
+        problem = impossible_figures(rows["value"], None, None, indicator.unit)
         if problem:
             position, _, expected = problem
             raise DataError(parquet_path, expected, row=int(rows.index[position]), column="Values")
     tidy = without_duplicates(
         conform(out[[c for c in COLUMNS if c in out]]).set_axis(out.index), parquet_path
     )
-    rows = tidy["indicator"].isin(steady or []).to_numpy()
+    steady = [measure for measure, i in (indicators or {}).items() if i.is_steady]
+    rows = tidy["indicator"].isin(steady).to_numpy()
     if rows.any():
         steady_rows = without_spikes(tidy.loc[rows], parquet_path, "Values")
         tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()

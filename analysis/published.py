@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.catalogue import Indicator, load_catalogue
+from analysis.completeness import missing_rows
 from analysis.ees import DataWarning, data_warnings, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -112,18 +113,17 @@ def _load(
     lait_codes = {i.source["lait"]: i.id for i in chosen if "lait" in i.source}
     if lait_codes:
         if (folder / LAIT_FILE).exists() and (folder / LAIT_DICTIONARY).exists():
-            percentages = [c for c, i in lait_codes.items() if catalogue[i].is_proportion]
-            steady = [c for c, i in lait_codes.items() if catalogue[i].is_steady]
             lait = load_lait(
                 folder / LAIT_FILE,
                 folder / LAIT_DICTIONARY,
                 directory,
                 list(lait_codes),
-                percentages=percentages,
-                steady=steady,
+                indicators={code: catalogue[i] for code, i in lait_codes.items()},
             )
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()
+                for note in missing_rows(rows, f"{Path(LAIT_FILE).name} ({code})", directory):
+                    warnings.warn(DataWarning(note), stacklevel=2)
                 rows["indicator"] = indicator_id
                 tables.append(rows)
         else:

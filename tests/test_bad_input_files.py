@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import shutil
 import warnings
 import zipfile
@@ -119,6 +120,24 @@ def test_demo_file_with_byte_order_mark_and_windows_endings_is_the_same(
 
 
 @pytest.mark.real_data
+def test_title_lines_above_the_header_give_the_same_table_with_file_rows(
+    real_c1, real_rereferrals, damage
+):
+    # a spreadsheet's export: a title, a source note and a blank line above the header
+    title = ["Children in need: referrals", "Source: DfE,,,", ""]
+    table = load_ees(damage(real_c1, lambda ls: title + ls), REREFERRALS)
+    _same(table, real_rereferrals)
+    cell = damage(real_c1, lambda ls: title + _cell(ls, 10, "rereferral_percent", "21.4%"))
+    with pytest.raises(DataError, match=r"row 13, column rereferral_percent: expected a number"):
+        load_ees(cell, REREFERRALS)
+    # no header within the first 11 lines: an error naming what the first line lacks
+    with pytest.raises(
+        DataError, match=r"row 1, column time_period: expected the column.* \(found Title\)"
+    ):
+        load_ees(damage(real_c1, lambda ls: ["Title"] * 11 + ls), REREFERRALS)
+
+
+@pytest.mark.real_data
 def test_spaces_around_years_and_names_give_the_same_table(real_c1, real_rereferrals, damage):
     # As a spreadsheet re-save can leave them: "2025 " must still be the year 2025 (a period
     # "2025 " would have no comparators), and "Surrey " the name Surrey.
@@ -147,8 +166,18 @@ def test_file_without_a_final_line_break_leaves_its_last_row_out_with_a_warning(
 ):
     # Cut inside the last row's last cell: the last row may be cut short, so it is left out.
     path = damage(real_c1, lambda b: b.rstrip(b"\n")[:-1], raw=True)
-    with pytest.warns(DataWarning, match="row 2133 was left out"):
+    with pytest.warns(DataWarning) as caught:
         table = load_ees(path, REREFERRALS)
+    notes = [str(w.message) for w in caught]
+    assert notes[0] == (
+        f"{C1}: row 2133 was left out: the file does not end with a line break, so that row "
+        "may be cut short"
+    )
+    # and the council of that row (the file's last, for 2013) has no figure for that year
+    assert notes[1:] == [
+        f"{C1} has no row for Waltham Forest in 2013, though it has rows for the years around "
+        "it: its figures for 2013 are missing (was the row deleted, or the file cut short?)"
+    ]
     assert len(table) == len(real_rereferrals) - 1
     key = ["area_code", "period"]
     merged = table.merge(real_rereferrals, on=key, suffixes=("", "_whole"))
@@ -197,10 +226,6 @@ EES_ERRORS = {
     "missing column": (
         lambda ls: [",".join(line.split(",")[:13]) for line in ls],
         r"row 1, column rereferral_percent: expected the column",
-    ),
-    "title row above the header": (
-        lambda ls: ["Children in need: referrals", ""] + ls,
-        r"row 1, column time_period: expected the column",
     ),
     "pipe delimiter": (
         lambda ls: [line.replace(",", "|") for line in ls],
@@ -385,6 +410,88 @@ def test_damaged_filter_cell_is_an_error_not_a_missing_council(dfe, damage):
         load_ees(path, CATALOGUE["cla_rate_per_10k"])
 
 
+# --- EES: rows deleted or cut off -----------------------------------------------------------
+
+D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
+SECOND_PLANS = CATALOGUE["cpp_second_subsequent_pct"]
+
+
+def _without_rows(*wanted: str):
+    """An edit deleting every line that contains all of ``wanted``."""
+    return lambda lines: (
+        [lines[0]] + [line for line in lines[1:] if not all(w in line for w in wanted)]
+    )
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    "deleted, year",
+    [(("2025,", ",936,"), "2025"), (("2019,", ",936,"), "2019"), (("2013,", ",936,"), "2013")],
+    ids=["latest year", "a middle year", "first year"],
+)
+def test_real_council_row_deleted_is_a_warning_naming_council_and_year(deleted, year, dfe, damage):
+    # DfE's files have a row for every council in every year (a symbol where there is no
+    # figure): a council with no row is a row deleted, and the report would otherwise say
+    # "no figure was published"
+    source = dfe / "ees" / D3
+    expected = load_ees(source, SECOND_PLANS)
+    path = damage(source, _without_rows(*deleted))
+    with pytest.warns(DataWarning) as caught:
+        table = load_ees(path, SECOND_PLANS)
+    assert [str(w.message) for w in caught] == [
+        f"{D3} has no row for Surrey in {year}, though it has rows for the years around it: its "
+        f"figures for {year} are missing (was the row deleted, or the file cut short?)"
+    ]
+    kept = ~((expected["area_code"] == "E10000030") & (expected["period"] == year))
+    _same(table, expected.loc[kept])
+
+
+@pytest.mark.real_data
+def test_real_year_deleted_or_file_cut_short_is_a_warning(dfe, damage):
+    source = dfe / "ees" / D3
+    with pytest.warns(DataWarning, match=rf"{D3} has no rows at all between 2023 and 2025"):
+        load_ees(damage(source, _without_rows("2024,Reporting year")), SECOND_PLANS)
+    # the file cut at a line: the rows for 2019 stop part of the way through the councils
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    cut = _row_of(lines, "2019,", ",936,")
+    with pytest.warns(DataWarning) as caught:
+        load_ees(damage(source, lambda ls: ls[:cut]), SECOND_PLANS)
+    notes = [str(w.message) for w in caught]
+    assert len(notes) == 4 and all(n.startswith(f"{D3} has no row for ") for n in notes[:3])
+    assert all(" in 2019, though it has rows for the years around it" in n for n in notes[:3])
+    assert re.fullmatch(rf"{D3}: \d+ more council rows are missing in the same way", notes[3])
+
+
+@pytest.mark.real_data
+def test_real_lait_council_row_deleted_is_a_warning(dfe, tmp_path):
+    folder = tmp_path / "dfe"
+    for sub in ("ees", "lait"):
+        (folder / sub).mkdir(parents=True)
+        for f in (dfe / sub).iterdir():
+            (folder / sub / f.name).symlink_to(f)
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    deleted = (
+        (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0) & (raw["Years"] == "2025")
+    )
+    assert deleted.sum() == 1
+    (folder / "lait" / "bds_long.parquet").unlink()
+    raw.loc[~deleted].to_parquet(folder / "lait" / "bds_long.parquet")
+    with pytest.warns(DataWarning):
+        data = load_published(folder, indicators=["cpp_rate_per_10k"])
+    assert data.warnings[-1] == (
+        "bds_long.parquet (CPP_rate) has no row for Surrey in 2025, though it has rows for the "
+        "years around it: its figures for 2025 are missing (was the row deleted, or the file cut "
+        "short?)"
+    )
+
+
+@pytest.mark.real_data
+def test_no_council_or_year_is_missing_from_the_real_files(published):
+    # backtest: the councils replaced (Cumbria, Northamptonshire, Dorset, Poole, ...) and the
+    # councils made in their place start and stop with the changes, so nothing is flagged
+    assert not [w for w in published.warnings if "has no row" in w or "has no rows" in w]
+
+
 # --- population ----------------------------------------------------------------------------
 
 
@@ -474,10 +581,31 @@ def test_real_lait_rate_ten_times_too_big_is_left_out_with_a_warning(dfe, tmp_pa
             tmp_path / "bds_long.parquet",
             dfe / "lait" / "lait_data_dictionary.csv",
             measures=["CPP_rate"],
-            steady=["CPP_rate"],
+            indicators={"CPP_rate": CATALOGUE["cpp_rate_per_10k"]},
         )
     left_out = table.loc[(table["area_name"] == "Surrey") & (table["period"] == "2020")]
     assert left_out["value"].isna().all() and (left_out["status"] == SPIKE).all()
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    "cell, message",
+    [("-5", "expected 0 or more, found -5"), ("12000", "expected a rate per 10,000 of at most")],
+    ids=["negative", "more than every child"],
+)
+def test_real_lait_rate_that_cannot_be_is_an_error(cell, message, dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    row = int(raw.index[(raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)][0])
+    raw = raw.astype({"Values": object})
+    raw.loc[row, "Values"] = cell
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.raises(DataError, match=rf"row {row + 1}, column Values: {message}"):
+        load_lait(
+            tmp_path / "bds_long.parquet",
+            dfe / "lait" / "lait_data_dictionary.csv",
+            measures=["CPP_rate"],
+            indicators={"CPP_rate": CATALOGUE["cpp_rate_per_10k"]},
+        )
 
 
 @pytest.mark.real_data
@@ -592,8 +720,9 @@ def test_lait_percentage_over_100_is_an_error_for_a_percentage_measure(demo_lait
     row = int(np.flatnonzero((raw["Short Desc"] == measure).to_numpy())[0])
     path = _lait_copy(demo_lait, tmp_path, _set("Values", "104.5", row))
     with pytest.raises(DataError, match=rf"row {row + 1}, column Values: expected a percentage"):
-        load_lait(path, dictionary, directory, percentages=[measure])
-    # LAIT itself publishes shares above 100 for some "%" measures, so only named ones are checked.
+        load_lait(path, dictionary, directory, indicators={measure: CATALOGUE["icpc_15d_pct"]})
+    # LAIT itself publishes shares above 100 for some "%" measures, so only the catalogue's
+    # indicators are checked.
     table = load_lait(path, dictionary, directory)
     assert table["value"].iloc[row] == pytest.approx(104.5)
 

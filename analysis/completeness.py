@@ -1,0 +1,91 @@
+"""Rows missing from a published file: a council or a whole year that is not there at all.
+
+DfE publishes a row for every council in every year of a file, with a symbol where there is no
+figure: in the real 2013-2025 files no council is missing from a year inside its span, nor
+from the first or the latest year when it is in the year next to it. So a council without a
+row for a year between its first and last, for the file's latest year when it has one for the
+year before (and was not replaced by then), or for the first year when it has one for the
+second (and was not made since), or a year without any rows between two that have them, is a
+row or a year deleted or cut off: the report would read "no figure was published" and
+every comparison would quietly leave the council out. :func:`missing_rows` says so, for
+:func:`analysis.published.load_published` to warn.
+
+>>> years = ["2023", "2024", "2025"]
+>>> table = pd.DataFrame({"area_code": ["E1", "E1", "E1", "E2", "E2"],
+...     "area_name": ["Surrey", "Surrey", "Surrey", "Kent", "Kent"],
+...     "la_number": ["936", "936", "936", "886", "886"],
+...     "period": years + years[:2],
+...     "period_start": pd.to_datetime(["2022-04-01", "2023-04-01", "2024-04-01"] * 2)[:5],
+...     "period_end": pd.to_datetime(["2023-03-31", "2024-03-31", "2025-03-31"] * 2)[:5]})
+>>> missing_rows(table, "c1.csv", Directory.default())
+['c1.csv has no row for Kent in 2025, though it has rows for the years around it: its \
+figures for 2025 are missing (was the row deleted, or the file cut short?)']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.areas import Directory
+
+#: How many missing council rows a file's warnings name one by one; the rest are counted.
+MOST_NAMED = 3
+
+
+def _changed(directory: Directory, start: pd.Timestamp) -> tuple[set[str], set[str]]:
+    """The DfE numbers of the councils split or merged into others on or before ``start``,
+    and of the councils made by those changes after ``start``."""
+    changes = directory.changes.loc[directory.changes["change"].isin(["split", "merged"])]
+    effective = pd.to_datetime(changes["effective_from"])
+    replaced = set(changes.loc[effective <= start, "la_number"])
+    made = {m for members in changes.loc[effective > start, "members"] for m in members.split(";")}
+    return replaced, made
+
+
+def missing_rows(table: pd.DataFrame, name: str, directory: Directory) -> list[str]:
+    """What is missing from one indicator's yearly rows (a tidy table) of the file ``name``, in
+    sentences: whole years first, then councils (the first :data:`MOST_NAMED` by name, then a
+    count)."""
+    if table.empty:
+        return []
+    years = table.drop_duplicates("period_end").sort_values("period_end")
+    ends = years["period_end"].dt.year.to_numpy()
+    notes = [
+        f"{name} has no rows at all between {before} and {after}: the years between are "
+        "missing (was the file cut?)"
+        for before, after, step in zip(
+            years["period"].iloc[:-1], years["period"].iloc[1:], ends[1:] - ends[:-1], strict=True
+        )
+        if step > 1
+    ]
+    labels = years["period"].tolist()
+    present = (
+        pd.crosstab(table["area_code"], table["period_end"]).reindex(columns=years["period_end"])
+        > 0
+    )
+    first = present.to_numpy().argmax(axis=1)
+    last = present.shape[1] - 1 - present.to_numpy()[:, ::-1].argmax(axis=1)
+    replaced, _ = _changed(directory, years["period_start"].iloc[-1])
+    _, made = _changed(directory, years["period_start"].iloc[0])
+    about = table.drop_duplicates("area_code").set_index("area_code")
+    found = []
+    for row, area in enumerate(present.index):
+        has = present.iloc[row].to_numpy()
+        area_name, la_number = about.loc[area, "area_name"], about.loc[area, "la_number"]
+        missing = [labels[i] for i in range(first[row], last[row]) if not has[i]]
+        if len(labels) > 1 and first[row] == 1 and la_number not in made:
+            missing.insert(0, labels[0])  # a year cut off the start
+        if len(labels) > 1 and last[row] == len(labels) - 2 and la_number not in replaced:
+            missing.append(labels[-1])  # a year cut off the end
+        found += [
+            f"{name} has no row for {area_name} in {year}, though it has rows for the years "
+            f"around it: its figures for {year} are missing (was the row deleted, or the file "
+            "cut short?)"
+            for year in missing
+        ]
+    if len(found) > MOST_NAMED:
+        found = [
+            *found[:MOST_NAMED],
+            f"{name}: {len(found) - MOST_NAMED} more council rows are missing in the same way",
+        ]
+    return notes + found
