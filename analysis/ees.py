@@ -584,8 +584,8 @@ def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
     """Leave out each lone spike (:func:`analysis.values.spikes`: a digit lost or added in a
     rate or a caseload), with a :class:`DataWarning` naming its row and column and the years
-    it stands far from; its status says why (the index of ``table`` holds each row's file
-    row)."""
+    it stands far from (not its count, which may be small: a member reads the warning); its
+    status says why (the index of ``table`` holds each row's file row)."""
     found = spikes(table)
     if found.empty:
         return table
@@ -595,9 +595,6 @@ def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame
             for side in ("before", "after")
             if pd.notna(spike[side])
         ]
-        counted = (
-            "" if pd.isna(spike.get("numerator")) else f", from a count of {spike['numerator']:,g}"
-        )
         how_far = (
             f"more than {MOST_STEADY_SPIKE:g} times"
             if spike["value"] > spike[["before", "after"]].max()
@@ -606,7 +603,7 @@ def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame
         warnings.warn(
             DataWarning(
                 f"{path.name}, row {row}, column {column}: {spike['area_name']}'s figure for "
-                f"{spike['period']} ({spike['value']:,.4g}{counted}) is {how_far} its figure "
+                f"{spike['period']} ({spike['value']:,.4g}) is {how_far} its figure "
                 f"for {' and '.join(sides)}, so it was left out: check the file"
             ),
             stacklevel=3,
