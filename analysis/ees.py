@@ -17,9 +17,10 @@ import codecs
 import csv
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -506,7 +507,8 @@ def ees_rows(
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
     if indicator.is_steady:
-        tidy = without_spikes(tidy, path, mapping.get("value") or mapping.get("numerator"))
+        column = mapping.get("value") or mapping.get("numerator")
+        tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {column}")
     for note in missing_rows(tidy, path.name, directory):
         warnings.warn(DataWarning(note), stacklevel=3)
     return tidy
@@ -581,15 +583,15 @@ def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     return table.drop_duplicates(key)
 
 
-def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
+def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) -> pd.DataFrame:
     """Leave out each lone spike (:func:`analysis.values.spikes`: a digit lost or added in a
-    rate or a caseload), with a :class:`DataWarning` naming its row and column and the years
-    it stands far from (not its count, which may be small: a member reads the warning); its
-    status says why (the index of ``table`` holds each row's file row)."""
+    rate or a caseload), with a :class:`DataWarning` naming its cell (``cell`` gives "row R,
+    column C" for an index label of ``table``) and the years it stands far from (not its
+    count, which may be small: a member reads the warning); its status says why."""
     found = spikes(table)
     if found.empty:
         return table
-    for row, spike in found.head(SPIKES_NAMED).iterrows():
+    for label, spike in found.head(SPIKES_NAMED).iterrows():
         sides = [
             f"{spike[f'period_{side}']} ({spike[side]:,.4g})"
             for side in ("before", "after")
@@ -602,7 +604,7 @@ def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame
         )
         warnings.warn(
             DataWarning(
-                f"{path.name}, row {row}, column {column}: {spike['area_name']}'s figure for "
+                f"{path.name}, {cell(label)}: {spike['area_name']}'s figure for "
                 f"{spike['period']} ({spike['value']:,.4g}) is {how_far} its figure "
                 f"for {' and '.join(sides)}, so it was left out: check the file"
             ),
@@ -611,9 +613,9 @@ def without_spikes(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame
     if len(found) > SPIKES_NAMED:
         warnings.warn(
             DataWarning(
-                f"{path.name}, column {column}: {len(found) - SPIKES_NAMED} more figures as far "
-                f"from the years either side were left out, the first at row "
-                f"{found.index[SPIKES_NAMED]}: check the file"
+                f"{path.name}: {len(found) - SPIKES_NAMED} more figures as far from the "
+                f"periods either side were left out, the first at "
+                f"{cell(found.index[SPIKES_NAMED])}: check the file"
             ),
             stacklevel=3,
         )

@@ -122,7 +122,9 @@ def load_lait(
     steady = [measure for measure, i in (indicators or {}).items() if i.is_steady]
     rows = tidy["indicator"].isin(steady).to_numpy()
     if rows.any():
-        steady_rows = without_spikes(tidy.loc[rows], parquet_path, "Values")
+        steady_rows = without_spikes(
+            tidy.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
+        )
         tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
     return tidy.reset_index(drop=True)
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.areas import Council
 from analysis.catalogue import Indicator
-from analysis.ees import DataWarning, read_ees_csv
+from analysis.ees import DataWarning, read_ees_csv, without_spikes
 from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.periods import month_label, quarter_label
 from analysis.tidy import ALL, conform
@@ -154,13 +154,25 @@ def load_scorecard(
     Scorecard ids that the catalogue does not know are an error naming the row, so a typing
     mistake never drops an indicator silently; so are figures that cannot be right
     (:func:`analysis.values.impossible_figures`) and repeated months. Months missing inside a
-    series are named in a :class:`DataWarning` (the chart joins the months either side).
+    series are named in a :class:`DataWarning` (the chart joins the months either side), and
+    so is a rate or a caseload standing far from the months either side, which is left out
+    (:func:`analysis.ees.without_spikes`).
     """
     path = Path(path)
     table = _read(path)
     if table.empty:
         raise DataError(path, "expected scorecard rows after the header, found none", row=2)
     is_long = all(c in table.columns for c in LONG_KEYS)
+    if not is_long and "period_end" in table.columns:  # a long layout with a column lost
+        missing = [c for c in LONG_KEYS if c not in table.columns]
+        raise DataError(
+            path,
+            f"expected the column(s) {', '.join(missing)} in the header of a long scorecard "
+            f"({', '.join(LONG_KEYS)}, then optional ones), found "
+            f"{', '.join(c for c in table.columns if c != '_row')}",
+            row=int(table["_row"].iloc[0]) - 1,
+            column=missing[0],
+        )
     if not is_long:
         table = _wide_to_long(table, path)
     table = table.reset_index(drop=True)
@@ -245,7 +257,7 @@ def load_scorecard(
     out["region_name"] = council.region_name
     out["revision"] = "unknown"
     out["source"] = f"local scorecard {path.name}"
-    tidy = conform(out)
+    tidy = conform(out).set_axis(table.index)
     repeated = tidy.duplicated(["indicator", "breakdown", "period"], keep=False)
     if repeated.any():
         where = int(np.flatnonzero(repeated.to_numpy())[1])
@@ -255,6 +267,14 @@ def load_scorecard(
             row=int(table["_row"].iloc[where]) or None,
             column="period_end",
         )
+    steady = tidy["indicator"].map({i.id: i.is_steady for i in local_ids.values()})
+    if steady.any():
+
+        def cell(label: int) -> str:
+            at = table.loc[label]
+            return f"row {int(at['_row'])}, column {at.get('_column', 'value')}"
+
+        tidy = pd.concat([tidy.loc[~steady], without_spikes(tidy.loc[steady], path, cell)])
     tidy = tidy.sort_values(["indicator", "breakdown", "period_end"]).reset_index(drop=True)
     _warn_gaps(tidy, path)
     return tidy

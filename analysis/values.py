@@ -240,8 +240,8 @@ def impossible_figures(
 #: a digit lost or added is 10 times.
 MOST_STEADY_SPIKE = 5.0
 
-#: The status of a rate or a caseload left out for standing so far from the years either side.
-SPIKE = "left out: far from the years either side"
+#: The status of a rate or a caseload left out for standing so far from the figures either side.
+SPIKE = "left out: far from the figures either side"
 
 
 def spikes(table: pd.DataFrame) -> pd.DataFrame:

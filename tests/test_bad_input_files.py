@@ -993,6 +993,45 @@ def test_wide_scorecard_error_names_the_month_column_and_row(demo_scorecard, tmp
         load_scorecard(path, DEMOSHIRE, CATALOGUE)
 
 
+@pytest.mark.parametrize("lost", ["value", "indicator"])
+def test_long_scorecard_without_a_key_column_names_it(lost, demo_scorecard, damage):
+    source, _ = demo_scorecard
+
+    def without(lines):
+        at = lines[0].split(",").index(lost)
+        return [",".join(c for i, c in enumerate(line.split(",")) if i != at) for line in lines]
+
+    with pytest.raises(DataError, match=rf"row 1, column {lost}: expected the column"):
+        load_scorecard(damage(source, without), DEMOSHIRE, CATALOGUE)
+
+
+def test_scorecard_caseload_with_a_digit_added_is_left_out_with_a_warning(
+    demo_scorecard, damage, tmp_path
+):
+    # a caseload of about 16 typed as about 160 for one month: no counts beside it to check
+    source, whole = demo_scorecard
+    row = _row_of(source.read_text().splitlines(), "sw_caseload,2024-06-30,", ",all,")
+    lines = source.read_text().splitlines()
+    published = float(next(csv.DictReader([lines[0], lines[row - 1]]))["value"])
+    path = damage(source, lambda ls: _cell(ls, row, "value", f"{published * 10:g}"))
+    with pytest.warns(
+        DataWarning,
+        match=rf"scorecard.csv, row {row}, column value: Demoshire's figure for Jun 2024 "
+        rf"\({published * 10:,.4g}\) is more than 5 times its figure for May 2024 \(",
+    ):
+        table = load_scorecard(path, DEMOSHIRE, CATALOGUE)
+    june = (table["indicator"] == "sw_caseload") & (table["period"] == "Jun 2024")
+    assert table.loc[june, "value"].isna().all() and (table.loc[june, "status"] == SPIKE).all()
+    _same(table.loc[~june], whole.loc[~june.to_numpy()])
+    # in a wide sheet the warning names the month's column
+    wide = _wide(whole)
+    wide.loc[wide["indicator"] == "sw_caseload", "Jun 2024"] *= 10
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    wide_row = int(np.flatnonzero((wide["indicator"] == "sw_caseload").to_numpy())[0]) + 2
+    with pytest.warns(DataWarning, match=rf"wide.csv, row {wide_row}, column Jun 2024: "):
+        load_scorecard(tmp_path / "wide.csv", DEMOSHIRE, CATALOGUE)
+
+
 def test_workbook_without_an_indicator_header_is_an_error(tmp_path):
     path = tmp_path / "scorecard.xlsx"
     pd.DataFrame({"KPI": ["x"], "Apr 2025": [1]}).to_excel(path, index=False)
