@@ -148,6 +148,10 @@ class Directory:
         """The rows of the changes about this DfE number's own area (split, merged, joint)."""
         return self._changes_to.get(la_number, [])
 
+    def knows(self, code: str | int) -> bool:
+        """Whether a council has this DfE number or ONS code (current or former)."""
+        return str(code).strip() in self._rows
+
     def find(self, code: str | int) -> Council:
         """The council with this DfE number or ONS code (current or former).
 

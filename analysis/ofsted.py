@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.areas import Directory
 from analysis.errors import DAMAGED_WORKBOOK, DataError
 
 SHEET = "Inspections_as_at_31_March"
@@ -21,12 +22,15 @@ NAME = "Local authority name"
 OVERALL = "Overall effectiveness"
 
 
-def load_ilacs(path: str | Path) -> pd.DataFrame:
+def load_ilacs(path: str | Path, directory: Directory | None = None) -> pd.DataFrame:
     """One row per council: area_code, area_name, inspection_date, overall_effectiveness.
 
-    A judgement, code or date that cannot be read, or a council listed twice, is an error
-    naming the row (the sheet row, counting from 1) and column.
+    A judgement, code or date that cannot be read, a council listed twice, or a code that no
+    council of ``directory`` (default: the package's area code list) has, is an error naming
+    the row (the sheet row, counting from 1) and column: a mistyped code would drop a council
+    from the good or outstanding councils' group without a word.
     """
+    directory = directory or Directory.default()
     path = Path(path)
     try:
         # calamine reads the workbook in a fiftieth of odfpy's time, the same cells
@@ -60,9 +64,11 @@ def load_ilacs(path: str | Path) -> pd.DataFrame:
     code = table[CODE].astype(str).str.strip()
     malformed = ~code.str.fullmatch(r"E\d{8}")
     repeated = code.duplicated()
+    unknown = ~malformed & ~code.map(directory.knows)
     dates = _inspection_dates(table["Inspection date"])
     for bad, column, expected in (
         (malformed, CODE, "a 9-character ONS code such as E10000030"),
+        (unknown, CODE, "the ONS code of a council (add a new one to the area code list)"),
         (repeated, CODE, "one row per council (this sheet has each council's latest judgement)"),
         (dates.isna(), "Inspection date", "a date (2025-03-31, or 31/03/2025 day first)"),
     ):
@@ -94,3 +100,19 @@ def good_or_outstanding(ilacs: pd.DataFrame) -> list[str]:
     """Area codes of councils whose latest overall effectiveness is Good or Outstanding."""
     good = ilacs["overall_effectiveness"].isin(["Good", "Outstanding"])
     return sorted(ilacs.loc[good, "area_code"])
+
+
+def unjudged(ilacs: pd.DataFrame, table: pd.DataFrame, directory: Directory) -> list[str]:
+    """Names of the councils with a figure in the latest year of some indicator of tidy
+    ``table`` that the workbook has no row for (joint returns aside). The publication has a
+    row for every council, so such a council is a row deleted: it would drop out of the good
+    or outstanding councils' group without a word."""
+    councils = table.loc[
+        (table["area_level"] == "local authority")
+        & table["value"].notna()
+        & ~table["area_code"].str.contains("/", regex=False)
+    ]
+    latest = councils.groupby("indicator")["period_end"].transform("max")
+    current = councils.loc[councils["period_end"] == latest].drop_duplicates("area_code")
+    judged = {directory.find(code).area_code for code in ilacs["area_code"]}
+    return sorted(current.loc[~current["area_code"].isin(judged), "area_name"])

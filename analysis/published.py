@@ -25,7 +25,7 @@ from analysis.ees import DataWarning, data_warnings, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
 from analysis.neighbours import load_neighbours
-from analysis.ofsted import good_or_outstanding, load_ilacs
+from analysis.ofsted import good_or_outstanding, load_ilacs, unjudged
 from analysis.population import POPULATION_INDICATOR, load_population
 from analysis.tidy import empty
 
@@ -133,10 +133,23 @@ def _load(
         neighbours = load_neighbours(folder / NEIGHBOURS_FILE)
     else:
         missing.append(NEIGHBOURS_FILE)
+    table = pd.concat(tables, ignore_index=True) if tables else empty()
     good: list[str] = []
     if (folder / OFSTED_FILE).exists():
-        good = good_or_outstanding(load_ilacs(folder / OFSTED_FILE))
+        ilacs = load_ilacs(folder / OFSTED_FILE, directory)
+        good = good_or_outstanding(ilacs)
+        left_out = unjudged(ilacs, table, directory)
+        if left_out:
+            warnings.warn(
+                DataWarning(
+                    f"{Path(OFSTED_FILE).name} has no row for {', '.join(left_out[:5])}"
+                    f"{f' and {len(left_out) - 5} more' if len(left_out) > 5 else ''}, so "
+                    f"{'their judgements are' if len(left_out) > 1 else 'its judgement is'} not "
+                    "known and cannot count among the good or outstanding councils compared "
+                    "with (was a row deleted?)"
+                ),
+                stacklevel=2,
+            )
     else:
         missing.append(OFSTED_FILE)
-    table = pd.concat(tables, ignore_index=True) if tables else empty()
     return Published(table, directory, neighbours, good, tuple(dict.fromkeys(missing)))

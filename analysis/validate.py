@@ -75,18 +75,14 @@ def _check(path: Path) -> str:
         return _describe(pd.concat(tables, ignore_index=True))
     if path.suffix == ".parquet":
         dictionary = path.parent / "lait_data_dictionary.csv"
-        directory = Directory.default()
-        beside = path.parent.parent / "ees" / POPULATION_INDICATOR.source["ees"]["file"]
-        if beside.exists():  # councils the code list lacks (the demo's) are in the EES files
-            directory = directory.extended(load_population(beside))
-        return _describe(load_lait(path, dictionary, directory))
+        return _describe(load_lait(path, dictionary, _directory_near(path)))
     if name.startswith("sn_"):
         groups = load_neighbours(path)
         return (
             f"{len(groups)} councils with {max(map(len, groups.values()))} neighbours each at most"
         )
     if path.suffix == ".ods":
-        return f"{len(load_ilacs(path))} councils with an Ofsted judgement"
+        return f"{len(load_ilacs(path, _directory_near(path)))} councils with an Ofsted judgement"
     if path.suffix in (".yml", ".yaml"):
         if _is_catalogue(path):
             return f"catalogue file: {len(load_catalogue(path))} indicators with the core ones"
@@ -98,6 +94,17 @@ def _check(path: Path) -> str:
     if path.suffix == ".txt" or name.startswith("la_code"):
         return "not read by Compendium"
     return _describe(load_scorecard(path, ANY_COUNCIL, catalogue))
+
+
+def _directory_near(path: Path) -> Directory:
+    """The area code list, with the councils of the population file in the folder of ``path``
+    or in ``ees/`` beside it: councils the list lacks (the demo's) are in the EES files."""
+    name = POPULATION_INDICATOR.source["ees"]["file"]
+    directory = Directory.default()
+    for beside in (path.parent / name, path.parent.parent / "ees" / name):
+        if beside.exists():
+            return directory.extended(load_population(beside))
+    return directory
 
 
 def _is_catalogue(path: Path) -> bool:

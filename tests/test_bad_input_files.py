@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.areas import Council
+from analysis.areas import Council, Directory
 from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import DataWarning, load_ees
 from analysis.errors import DataError
@@ -77,6 +77,12 @@ def real_rereferrals(real_c1) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo_rereferrals(demo_data) -> pd.DataFrame:
     return load_ees(demo_data / "ees" / C1, REREFERRALS)
+
+
+@pytest.fixture(scope="module")
+def demo_directory(demo_data) -> Directory:
+    """The area code list with the demo's fictional councils (from its population file)."""
+    return Directory.default().extended(load_population(demo_data / "ees" / POPULATION))
 
 
 # --- EES: damage that leaves the figures right --------------------------------------------
@@ -648,15 +654,11 @@ def test_zero_or_missing_population_gives_no_rate_with_a_reason(demo_data, damag
 
 
 @pytest.fixture(scope="module")
-def demo_lait(demo_data) -> tuple[Path, Path, object]:
-    from analysis.areas import Directory
-
-    population = load_population(demo_data / "ees" / POPULATION)
-    directory = Directory.default().extended(population)
+def demo_lait(demo_data, demo_directory) -> tuple[Path, Path, object]:
     return (
         demo_data / "lait" / "bds_long.parquet",
         demo_data / "lait" / "lait_data_dictionary.csv",
-        directory,
+        demo_directory,
     )
 
 
@@ -1164,6 +1166,46 @@ def test_real_ofsted_council_row_without_its_code_is_an_error(dfe, tmp_path):
     _same(load_ilacs(noted), whole)
 
 
+@pytest.mark.real_data
+def test_real_ofsted_code_of_no_council_is_an_error(dfe, tmp_path):
+    # E10000030 (Surrey) typed as E10000039: Surrey would leave the good or outstanding group
+    def mistyped(sheet):
+        sheet = sheet.copy()
+        sheet.iloc[:, 1] = sheet.iloc[:, 1].replace("E10000030", "E10000039")
+        return sheet
+
+    with pytest.raises(
+        DataError,
+        match=r"row \d+, column Local authority area code: expected the ONS code of a council "
+        r"\(add a new one to the area code list\), found 'E10000039'",
+    ):
+        load_ilacs(_ofsted_copy(dfe, tmp_path, mistyped))
+
+
+@pytest.mark.real_data
+def test_real_ofsted_council_row_deleted_is_a_warning(dfe, published, tmp_path):
+    folder = tmp_path / "dfe"
+    for sub in ("ees", "lait"):
+        (folder / sub).mkdir(parents=True)
+        for f in (dfe / sub).iterdir():
+            (folder / sub / f.name).symlink_to(f)
+    ods = folder / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+    ods.unlink()
+    shutil.copy(_ofsted_copy(dfe, tmp_path, lambda sheet: sheet[sheet[1] != "E10000030"]), ods)
+    with pytest.warns(DataWarning):
+        data = load_published(folder, indicators=["cpp_second_subsequent_pct"])
+    assert data.warnings[-1] == (
+        "LA_Inspection_Outcomes_as_at_31_March_2025.ods has no row for Surrey, so its judgement "
+        "is not known and cannot count among the good or outstanding councils compared with (was "
+        "a row deleted?)"
+    )
+    assert data.good_or_outstanding == [
+        c for c in published.good_or_outstanding if c != "E10000030"
+    ]
+    # the real workbook has a row for every council with figures (joint returns aside)
+    assert not [w for w in published.warnings if "judgement" in w]
+
+
 def _ofsted_copy(demo_data, tmp_path, edit) -> Path:
     source = demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
     raw = pd.read_excel(source, sheet_name=SHEET, header=None, dtype=object)
@@ -1173,8 +1215,10 @@ def _ofsted_copy(demo_data, tmp_path, edit) -> Path:
     return path
 
 
-def test_ofsted_workbook_damage(demo_data, tmp_path):
-    whole = load_ilacs(demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods")
+def test_ofsted_workbook_damage(demo_data, demo_directory, tmp_path):
+    whole = load_ilacs(
+        demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods", demo_directory
+    )
     raw = pd.read_excel(
         demo_data / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods",
         sheet_name=SHEET,
@@ -1190,7 +1234,7 @@ def test_ofsted_workbook_damage(demo_data, tmp_path):
     )
     columns = list(raw.iloc[header].astype(str))
     first = header + 1  # sheet row header + 2
-    _same(load_ilacs(_ofsted_copy(demo_data, tmp_path, lambda r: r)), whole)
+    _same(load_ilacs(_ofsted_copy(demo_data, tmp_path, lambda r: r), demo_directory), whole)
 
     def put(column, value):
         def edit(r):
@@ -1209,9 +1253,11 @@ def test_ofsted_workbook_damage(demo_data, tmp_path):
     cases.append((put("Inspection date", "07/13/2024"), "column Inspection date: expected a date"))
     for edit, message in cases:
         with pytest.raises(DataError, match=message):
-            load_ilacs(_ofsted_copy(demo_data, tmp_path, edit))
+            load_ilacs(_ofsted_copy(demo_data, tmp_path, edit), demo_directory)
     # a date typed as British text is day first: 10 July 2023, not 7 October
-    typed = load_ilacs(_ofsted_copy(demo_data, tmp_path, put("Inspection date", "10/07/2023")))
+    typed = load_ilacs(
+        _ofsted_copy(demo_data, tmp_path, put("Inspection date", "10/07/2023")), demo_directory
+    )
     assert typed["inspection_date"].iloc[0] == pd.Timestamp("2023-07-10")
     assert typed.drop(columns="inspection_date").equals(whole.drop(columns="inspection_date"))
 
