@@ -24,6 +24,7 @@ figures for 2025 are missing (was the row deleted, or the file cut short?)']
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.areas import Directory
@@ -59,30 +60,33 @@ def missing_rows(table: pd.DataFrame, name: str, directory: Directory) -> list[s
         if step > 1
     ]
     labels = years["period"].tolist()
-    present = (
-        pd.crosstab(table["area_code"], table["period_end"]).reindex(columns=years["period_end"])
-        > 0
-    )
-    first = present.to_numpy().argmax(axis=1)
-    last = present.shape[1] - 1 - present.to_numpy()[:, ::-1].argmax(axis=1)
+    about = table.drop_duplicates("area_code")
+    # present[a, y]: area a (in the order of ``about``) has a row for year y
+    present = np.zeros((len(about), len(years)), dtype=bool)
+    present[
+        pd.Index(about["area_code"]).get_indexer(table["area_code"]),
+        np.searchsorted(years["period_end"].to_numpy(), table["period_end"].to_numpy()),
+    ] = True
+    first = present.argmax(axis=1)[:, None]
+    last = present.shape[1] - 1 - present[:, ::-1].argmax(axis=1)[:, None]
+    column = np.arange(len(years))[None, :]
     replaced, _ = _changed(directory, years["period_start"].iloc[-1])
     _, made = _changed(directory, years["period_start"].iloc[0])
-    about = table.drop_duplicates("area_code").set_index("area_code")
-    found = []
-    for row, area in enumerate(present.index):
-        has = present.iloc[row].to_numpy()
-        area_name, la_number = about.loc[area, "area_name"], about.loc[area, "la_number"]
-        missing = [labels[i] for i in range(first[row], last[row]) if not has[i]]
-        if len(labels) > 1 and first[row] == 1 and la_number not in made:
-            missing.insert(0, labels[0])  # a year cut off the start
-        if len(labels) > 1 and last[row] == len(labels) - 2 and la_number not in replaced:
-            missing.append(labels[-1])  # a year cut off the end
-        found += [
-            f"{name} has no row for {area_name} in {year}, though it has rows for the years "
-            f"around it: its figures for {year} are missing (was the row deleted, or the file "
-            "cut short?)"
-            for year in missing
-        ]
+    la_number = about["la_number"]
+    made_since = la_number.isin(made).to_numpy()[:, None]
+    gone = la_number.isin(replaced).to_numpy()[:, None]
+    end = len(years) - 1
+    missing = ~present & (
+        ((column > first) & (column < last))  # inside the area's years
+        | ((column == 0) & (first == 1) & ~made_since)  # the first year, cut off
+        | ((column == end) & (last == end - 1) & ~gone)  # the latest year, cut off
+    )
+    found = [
+        f"{name} has no row for {about['area_name'].iloc[area]} in {labels[year]}, though it has "
+        f"rows for the years around it: its figures for {labels[year]} are missing (was the row "
+        "deleted, or the file cut short?)"
+        for area, year in zip(*np.nonzero(missing), strict=True)
+    ]
     if len(found) > MOST_NAMED:
         found = [
             *found[:MOST_NAMED],
