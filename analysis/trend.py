@@ -334,8 +334,9 @@ def _short_run_reason(run: int, available: int, latest: Any, breaking: Any, stat
     if run == available:
         periods = "period" if run == 1 else "periods"
         return f"only {run} {periods} of data; the recent trend needs {POINTS} in a row"
+    values = "value" if run == 1 else "consecutive values"
     return (
-        f"only {run} consecutive values up to {latest}: {breaking} is missing or "
+        f"only {run} {values} up to {latest}: {breaking} is missing or "
         f"suppressed{symbol}; the recent trend needs {POINTS} in a row"
     )
 

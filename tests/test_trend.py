@@ -293,6 +293,11 @@ def test_as_dict_lists_the_points_used():
             "only 4 consecutive values up to 2025: 2021 is missing or suppressed; "
             "the recent trend needs 5 in a row",
         ),
+        (
+            [1, 2, 3, "c", 5],
+            "only 1 value up to 2025: 2024 is missing or suppressed; "
+            "the recent trend needs 5 in a row",
+        ),
     ],
 )
 def test_too_few_consecutive_values_cannot_be_calculated(values, reason):
