@@ -153,3 +153,18 @@ def test_spikes_compare_an_area_only_with_its_own_years():
     assert found[["before", "after", "period_before", "period_after"]].values.tolist() == [
         [330.0, 338.0, "2019", "2021"]
     ]
+
+
+@given(
+    st.lists(st.floats(min_value=100.0, max_value=199.0), min_size=3, max_size=13),
+    st.data(),
+)
+def test_a_digit_lost_or_added_anywhere_is_the_only_spike(values, data):
+    # figures within a factor of 2 of each other never stand 5 times from a neighbour; one of
+    # them multiplied or divided by 10 (a digit added or lost) stands at least 5 times from
+    # every neighbour (10 x 100 / 199 > 5), so it alone is found, wherever it is
+    assert _spike_years(_series(*values)) == []
+    at = data.draw(st.integers(min_value=0, max_value=len(values) - 1))
+    factor = data.draw(st.sampled_from([10.0, 0.1]))
+    damaged = [v * factor if i == at else v for i, v in enumerate(values)]
+    assert _spike_years(_series(*damaged)) == [str(2019 + at)]
