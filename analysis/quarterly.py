@@ -798,11 +798,10 @@ def _benchmark_inputs(
     mine = table.loc[table["area_code"].isin(codes) & table["indicator"].isin(list(catalogue))]
     loaded = set(mine["indicator"].unique())
     present = [i for i in catalogue if i in loaded]
-    kinds = {i: kind_of(catalogue[i]) for i in present}
     trends = recent_trend_table(
         mine,
         {i: catalogue[i].polarity for i in present},
-        {i: k for i, k in kinds.items() if k in KINDS},
+        {i: kind_of(catalogue[i]) for i in present},
     )
     return figures, own, trends
 

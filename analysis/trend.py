@@ -230,8 +230,8 @@ def _assess(
             prop & (np.isnan(numerators) | np.isnan(denominators)),
             labels,
             reason,
-            "no numerator or denominator for {period}: the chi-squared test for proportions "
-            "needs both",
+            "no counts (numerator and denominator) are published for {period}, and the test "
+            "for a percentage needs them",
         )
         _first_bad(
             prop & ((denominators <= 0) | (numerators < 0) | (numerators > denominators)),
@@ -249,8 +249,8 @@ def _assess(
             ~prop & np.isnan(standard_errors),
             labels,
             reason,
-            "no standard error for {period}: the weighted regression needs standard errors "
-            "(or counts, for a rate)",
+            "no standard error (how precise the figure is) is published for {period}, and "
+            "the test needs it (or the count, for a rate)",
         )
         weights = 1.0 / standard_errors**2
         _first_bad(

@@ -128,6 +128,19 @@ def test_an_indicator_without_values_to_test_says_why(report):
     assert report.benchmark_rows("assessments_45d_pct")["value"].isna().all()
 
 
+def test_every_recent_trend_is_tested_as_its_kind_of_figure(report):
+    # the caseload is a value (cases per social worker): Fingertips' weighted regression needs
+    # standard errors, which the published file does not give, so that is the reason; every
+    # indicator has its kind (proportion, rate or value), so none says it has none
+    trends = report.recent_trends.set_index("indicator")
+    assert not trends["reason"].str.contains("no kind").any()
+    assert trends.loc["sw_caseload", "reason"].startswith(
+        "no standard error (how precise the figure is) is published for 2021"
+    )
+    # a rate's standard errors come from its counts (Poisson), so its trend is calculated
+    assert trends.loc["cla_rate_per_10k", "label"] != "cannot be calculated"
+
+
 def test_figures_built_on_small_counts_are_suppressed_everywhere(report):
     # The demo's plans open 2 years or more have numerators under 10 in the last months
     # (analysis.demo.DEMO_PATTERNS). A percentage times its denominator gives the count back,
