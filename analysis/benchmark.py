@@ -75,9 +75,11 @@ GOOD_OR_OUTSTANDING = "good_or_outstanding"
 BANDS = ("A", "B", "C", "D")
 POSITIONS = ("lower", "similar", "higher")
 OUTCOMES = ("better", "similar", "worse", "higher", "lower")
-NO_COUNTS = "cannot be compared: no numerator and denominator"
-BAD_COUNTS = "cannot be compared: the numerator and denominator are not valid"
-NO_BENCHMARK = "cannot be compared: no benchmark figure"
+#: How the reasons that a figure cannot be compared with a benchmark begin.
+CANNOT_COMPARE = "cannot be compared: "
+NO_COUNTS = CANNOT_COMPARE + "the counts behind the figure are not published"
+BAD_COUNTS = CANNOT_COMPARE + "the numerator and denominator are not valid"
+NO_BENCHMARK = CANNOT_COMPARE + "no benchmark figure"
 NO_VALUE = "no value"
 FEW_COUNCILS = "fewer than 4 councils with a value"
 SAME_VALUE = "every council has the same value"
@@ -890,9 +892,9 @@ def benchmark_all(
 
     A comparison with England needs a confidence interval, hence a numerator and a
     denominator. Rows without them (all of LAIT, which publishes values only) get no
-    comparison and the reason "cannot be compared: no numerator and denominator", rather than
-    a bare higher or lower that would claim more than the data show; value, england and the
-    quartile band still say where the council stands.
+    comparison and the reason "cannot be compared: the counts behind the figure are not
+    published", rather than a bare higher or lower that would claim more than the data show;
+    value, england and the quartile band still say where the council stands.
 
     >>> out = benchmark_all(example_table(), {"rereferrals": "low"}, {"A": ["B", "C"]}, ["C", "D"])
     >>> out.loc[0, ["value", "england", "region", "sn_mean", "good_or_outstanding"]].tolist()

@@ -35,6 +35,7 @@ from analysis import __version__
 from analysis.areas import Council
 from analysis.atomic import write_text
 from analysis.benchmark import (
+    CANNOT_COMPARE,
     ENGLAND,
     GOOD_OR_OUTSTANDING,
     METHODS,
@@ -83,8 +84,6 @@ BAND_WORDS = {
     "C": "the second worst quarter",
     "D": "the worst quarter",
 }
-#: How the benchmark's reasons begin; the sentence already says it cannot be tested.
-CANNOT = "cannot be compared: "
 NO_CONCERN = (
     "No indicator is significantly worse than England, in the bottom quartile band or worse "
     "than last year."
@@ -531,7 +530,9 @@ class BenchmarkReport:
                 r["compared_with_england"],
                 self.glossary,
                 area_name=self.council.area_name,
-                reason=(r["compared_with_england_reason"] or "").removeprefix(CANNOT) or None,
+                # the sentence already says it cannot be tested
+                reason=(r["compared_with_england_reason"] or "").removeprefix(CANNOT_COMPARE)
+                or None,
                 status=r["status"],
             )
         ]

@@ -29,6 +29,7 @@ from analysis.areas import Council
 from analysis.assessment import Assessment, assess
 from analysis.atomic import write_text
 from analysis.benchmark import (
+    CANNOT_COMPARE,
     ENGLAND,
     GOOD_OR_OUTSTANDING,
     KINDS,
@@ -628,7 +629,8 @@ class QuarterlyReport:
                 item["compared"],
                 self.glossary,
                 area_name=name,
-                reason=item["reason"],
+                # the sentence already says it cannot be tested
+                reason=(item["reason"] or "").removeprefix(CANNOT_COMPARE) or None,
                 status=row["benchmark_note"],
             )
             for label, (_, item) in zip(

@@ -230,8 +230,8 @@ def _assess(
             prop & (np.isnan(numerators) | np.isnan(denominators)),
             labels,
             reason,
-            "no counts (numerator and denominator) are published for {period}, and the test "
-            "for a percentage needs them",
+            "the figure for {period} is published without the counts it is made from, which "
+            "the test for a percentage needs",
         )
         _first_bad(
             prop & ((denominators <= 0) | (numerators < 0) | (numerators > denominators)),
@@ -249,8 +249,8 @@ def _assess(
             ~prop & np.isnan(standard_errors),
             labels,
             reason,
-            "no standard error (how precise the figure is) is published for {period}, and "
-            "the test needs it (or the count, for a rate)",
+            "the figure for {period} is published without a count or a standard error, one "
+            "of which the test needs",
         )
         weights = 1.0 / standard_errors**2
         _first_bad(

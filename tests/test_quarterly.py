@@ -123,7 +123,7 @@ def test_an_indicator_without_values_to_test_says_why(report):
     # LAIT publishes values only: no interval, so no significance test, and the reason says so.
     rows = report.benchmark_rows("icpc_15d_pct").set_index("label")
     assert rows.loc["England", "compared"] is None
-    assert "no numerator and denominator" in rows.loc["England", "reason"]
+    assert "the counts behind the figure are not published" in rows.loc["England", "reason"]
     # The assessments indicator has no published source at all (catalogue note).
     assert report.benchmark_rows("assessments_45d_pct")["value"].isna().all()
 
@@ -135,7 +135,7 @@ def test_every_recent_trend_is_tested_as_its_kind_of_figure(report):
     trends = report.recent_trends.set_index("indicator")
     assert not trends["reason"].str.contains("no kind").any()
     assert trends.loc["sw_caseload", "reason"].startswith(
-        "no standard error (how precise the figure is) is published for 2021"
+        "the figure for 2021 is published without a count or a standard error"
     )
     # a rate's standard errors come from its counts (Poisson), so its trend is calculated
     assert trends.loc["cla_rate_per_10k", "label"] != "cannot be calculated"

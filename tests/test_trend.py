@@ -313,12 +313,12 @@ def test_too_few_consecutive_values_cannot_be_calculated(values, reason):
 @pytest.mark.parametrize(
     ("kwargs", "reason"),
     [
-        ({"kind": "proportion"}, "no counts (numerator and denominator) are published for 2021"),
-        ({"kind": "value"}, "no standard error (how precise the figure is) is published for 2021"),
-        ({"kind": "rate"}, "no standard error (how precise the figure is) is published for 2021"),
+        ({"kind": "proportion"}, "the figure for 2021 is published without the counts"),
+        ({"kind": "value"}, "the figure for 2021 is published without a count or a standard error"),
+        ({"kind": "rate"}, "the figure for 2021 is published without a count or a standard error"),
         (
             {"kind": "rate", "numerators": [0, 5, 5, 5, 5]},
-            "no standard error (how precise the figure is) is published for 2021",
+            "the figure for 2021 is published without a count or a standard error",
         ),
         ({"kind": "value", "standard_errors": [1, 1, -1, 1, 1]}, "for 2023 is zero, negative"),
         ({"kind": "value", "standard_errors": [1, 1, 0, 1, 1]}, "for 2023 is zero, negative"),
@@ -739,7 +739,7 @@ def test_table_breaks_and_degenerate_series_give_reasons():
     assert out.loc[("w", "A"), "label"] == "increasing"
     assert reasons[("w", "A")].endswith("no polarity given, so no better or worse")
     assert reasons[("v", "A")].startswith(
-        "no standard error (how precise the figure is) is published for 2021"
+        "the figure for 2021 is published without a count or a standard error"
     )
     assert reasons[("u", "A")] == "only 3 periods of data; the recent trend needs 5 in a row"
     assert reasons[("m", "A")].startswith("monthly or quarterly data")
