@@ -350,9 +350,10 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
 def _levels(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The national, regional and local authority rows; other EES levels are left out with a
     :class:`DataWarning`, and a level that EES does not use is an error (a misspelt level
-    would drop a council)."""
-    level = table["geographic_level"].str.strip()
-    unknown = ~level.isin(list(LEVELS) + list(OTHER_LEVELS))
+    would drop a council). Levels are read whatever their capitals (``Local Authority``)."""
+    spelling = {name.lower(): name for name in (*LEVELS, *OTHER_LEVELS)}
+    level = table["geographic_level"].str.strip().str.lower().map(spelling)
+    unknown = level.isna()
     if unknown.any():
         row = int(table.index[unknown.to_numpy()][0])
         raise DataError(

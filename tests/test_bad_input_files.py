@@ -159,6 +159,20 @@ def test_spaces_around_years_and_names_give_the_same_table(real_c1, real_rerefer
 
 
 @pytest.mark.real_data
+def test_levels_in_other_capitals_give_the_same_table(real_c1, real_rereferrals, damage):
+    # "Local Authority", "NATIONAL": the same levels, as a hand-edited file may write them
+    def capitals(lines):
+        rows = list(csv.reader(lines))
+        for row in rows[1:]:
+            row[2] = row[2].title() if row[2] != "National" else "NATIONAL"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        return out.getvalue().splitlines()
+
+    _same(load_ees(damage(real_c1, capitals), REREFERRALS), real_rereferrals)
+
+
+@pytest.mark.real_data
 def test_exact_repeat_is_read_once_with_a_warning(real_c1, real_rereferrals, damage):
     path = damage(real_c1, lambda lines: lines + [lines[7]])
     with pytest.warns(DataWarning, match="repeated rows were read once"):
@@ -289,7 +303,7 @@ EES_ERRORS = {
         r"row 10, column time_period: cannot read '20x5'",
     ),
     "misspelt geographic level": (
-        lambda ls: _cell(ls, 10, "geographic_level", "Local Authority"),
+        lambda ls: _cell(ls, 10, "geographic_level", "Local authorty"),
         r"row 10, column geographic_level: expected a geographic_level of National",
     ),
     "malformed region code": (
