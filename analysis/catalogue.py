@@ -11,6 +11,7 @@ dictionary, so an analyst can benchmark anything LAIT has.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ import pandas as pd
 import yaml
 
 from analysis.errors import DataError
+from analysis.text import decode
 from analysis.tidy import PERIOD_TYPES
 
 POLARITIES = ("high", "low", "neutral")
@@ -184,8 +186,9 @@ def lait_catalogue(dictionary_path: str | Path) -> dict[str, Indicator]:
     """
     path = Path(dictionary_path)
     try:
-        table = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    except (OSError, pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        text = decode(path.read_bytes(), path)
+        table = pd.read_csv(io.StringIO(text), dtype=str)
+    except (OSError, pd.errors.EmptyDataError, pd.errors.ParserError) as error:
         raise DataError(path, f"expected LAIT's data dictionary as CSV ({error})") from None
     needed = [
         "Measure_short",

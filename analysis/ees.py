@@ -13,7 +13,6 @@ numerator and denominator columns and which filters make an indicator.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import warnings
@@ -30,6 +29,7 @@ from analysis.catalogue import Indicator
 from analysis.completeness import missing_rows
 from analysis.errors import DataError
 from analysis.periods import parse_labels
+from analysis.text import decode
 from analysis.tidy import conform
 from analysis.values import MOST_STEADY_SPIKE, SPIKE, impossible_figures, parse_cells, spikes
 
@@ -105,28 +105,6 @@ def data_warnings() -> Iterator[list[str]]:
             notes.append(str(warning.message))
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """Text of a CSV in UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with a
-    byte-order mark, or Windows-1252."""
-    boms = (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    )
-    codec = next((name for bom, name in boms if raw.startswith(bom)), None)
-    try:
-        text = raw.decode(codec) if codec else raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as error:
-            byte = error.object[error.start]
-            expected = f"expected text in UTF-8 or Windows-1252, found byte {byte:#x}"
-            raise DataError(path, expected) from None
-    return text
-
-
 #: How many lines above the header a CSV may have (a title, a source note, a blank line).
 MOST_TITLE_LINES = 10
 
@@ -157,9 +135,9 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
         raw = path.read_bytes()
     except OSError as error:
         raise DataError(path, f"cannot read the file ({error.strerror})") from None
-    if not raw.strip():
+    text = decode(raw, path)
+    if not text.strip():  # no bytes, or only a byte-order mark and blanks
         raise DataError(path, "expected an EES CSV with a header row, found an empty file", row=1)
-    text = _decode(raw, path)
     above, head = _header_line(text.splitlines(), columns)
     delimiter = max([",", ";", "\t"], key=head.count)
     if "\x00" in text:

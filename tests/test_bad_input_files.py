@@ -338,6 +338,15 @@ def test_damaged_ees_file_is_an_error_naming_row_and_column(case, real_c1, damag
 
 
 @pytest.mark.real_data
+@pytest.mark.parametrize(
+    "bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF32_LE], ids=["utf-8", "16", "32"]
+)
+def test_file_with_only_a_byte_order_mark_is_an_empty_file(bom, demo_data, damage):
+    path = damage(demo_data / "ees" / C1, lambda b: bom, raw=True)
+    with pytest.raises(DataError, match=r"row 1: expected an EES CSV with a header row, found an"):
+        load_ees(path, REREFERRALS)
+
+
 def test_bytes_that_are_no_text_encoding_are_an_error(real_c1, damage):
     path = damage(real_c1, lambda b: b + b"\x81\x8d", raw=True)
     with pytest.raises(DataError, match="expected text in UTF-8 or Windows-1252"):
@@ -874,6 +883,23 @@ def test_empty_dictionary_is_an_error(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(DataError, match="expected LAIT's data dictionary as CSV"):
         lait_catalogue(path)
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("encoding", ["utf-16", "cp1252"])
+def test_real_dictionary_in_another_encoding_gives_the_same_measures(encoding, dfe, tmp_path):
+    # as Excel's "CSV" or "Unicode text" saves it; the odd character Windows-1252 lacks in a
+    # description becomes "?", and nothing a figure depends on changes
+    source = dfe / "lait" / "lait_data_dictionary.csv"
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes().decode("utf-8-sig").encode(encoding, errors="replace"))
+    whole, saved = lait_catalogue(source), lait_catalogue(path)
+    assert list(saved) == list(whole)
+    fields = ["polarity", "unit", "decimal_places", "period_type"]
+    assert all(
+        [getattr(saved[m], f) for f in fields] == [getattr(whole[m], f) for f in fields]
+        for m in whole
+    )
 
 
 @pytest.mark.real_data
