@@ -56,6 +56,8 @@ REPORTS_PER_KERNEL = 100
 CELL_TIMEOUT = 1800
 INPUTS = "inputs.sha256"
 INDEX = "index.html"
+#: How many reports failing the same way the summary names one by one.
+FAILURES_LISTED = 3
 #: run in the kernel before each report (not part of the report). IPython's reset collects
 #: garbage twice; frozen afterwards, what outlived the reports so far (modules, the cached
 #: national figures: hundreds of thousands of objects) is left out of later collections,
@@ -423,6 +425,28 @@ def failure_line(outcome: Outcome) -> str:
     )
 
 
+def failure_lines(failed: list[Outcome]) -> list[str]:
+    """The failures to print, one line each; when more than :data:`FAILURES_LISTED` reports
+    failed in the same cell with the same error (a data file that every report reads), one
+    line for them all, naming the first councils and the count, so the error is read once."""
+    groups: dict[tuple[str, int | None, str], list[Outcome]] = {}
+    for outcome in failed:
+        key = (outcome.run.notebook.name, outcome.cell, outcome.error)
+        groups.setdefault(key, []).append(outcome)
+    lines = []
+    for (notebook, cell, error), outcomes in groups.items():
+        if len(outcomes) <= FAILURES_LISTED:
+            lines += [failure_line(o) for o in outcomes]
+            continue
+        names = ", ".join(_council_name(o) for o in outcomes[:FAILURES_LISTED])
+        more = len(outcomes) - FAILURES_LISTED
+        where = f"cell {cell}" if cell else "no cell"
+        lines.append(
+            f"{len(outcomes)} reports ({names} and {more} more), {notebook}, {where}: {error}"
+        )
+    return lines
+
+
 def index_html(batch_name: str, outcomes: Iterable[Outcome], out_dir: Path) -> str:
     """The run's index page: every report with its status and key messages (all escaped)."""
     rows = []
@@ -555,6 +579,6 @@ def main_batch(
         f"{counts['rendered']} rendered, {counts['skipped']} unchanged, "
         f"{len(result.failed)} failed in {seconds:.1f} s; index: {result.index.resolve()}"
     )
-    for outcome in result.failed:
-        print(f"FAILED {failure_line(outcome)}", file=sys.stderr)
+    for line in failure_lines(result.failed):
+        print(f"FAILED {line}", file=sys.stderr)
     return 1 if result.failed else 0

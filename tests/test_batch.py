@@ -7,6 +7,7 @@ visible; ``fixtures/fail.ipynb`` raises in its fourth code cell.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.batch import index_html, main_batch, run_batch
+from analysis.batch import failure_line, failure_lines, index_html, main_batch, run_batch
 from analysis.params import load_batch
 from analysis.render import write_report_dir
 
@@ -104,6 +105,26 @@ def test_the_summary_names_the_failure_and_the_exit_code_is_not_zero(batch_run, 
         "FAILED E09000007/fail (Camden), fail.ipynb, cell 4: "
         "ValueError: deliberate failure for council 202" in captured.err
     )
+
+
+def test_reports_failing_the_same_way_are_one_line(batch_run):
+    # a damaged data file fails every report in the same cell with the same error: one line
+    # with the first councils and the count, not 153 copies; other failures stay one a line
+    _, _, _, result = batch_run
+    [failed] = result.failed
+    same = [
+        dataclasses.replace(o, status="failed", cell=4, error="DataError: c1.csv, row 2")
+        for o in result.outcomes
+        if o.status == "rendered"
+    ]
+    assert len(same) == 4
+    lines = failure_lines([*same, failed])
+    names = [o.run.council.area_name for o in same[:3]]
+    assert lines == [
+        f"4 reports ({', '.join(names)} and 1 more), echo.ipynb, cell 4: DataError: c1.csv, row 2",
+        failure_line(failed),
+    ]
+    assert failure_lines(same[:3]) == [failure_line(o) for o in same[:3]]
 
 
 def test_a_reused_kernel_starts_each_report_with_a_fresh_namespace(batch_run):
