@@ -75,7 +75,8 @@ def _check(path: Path) -> str:
         return _describe(pd.concat(tables, ignore_index=True))
     if path.suffix == ".parquet":
         dictionary = path.parent / "lait_data_dictionary.csv"
-        return _describe(load_lait(path, dictionary, _directory_near(path)))
+        checked = {i.source["lait"]: i for i in catalogue.values() if "lait" in i.source}
+        return _describe(load_lait(path, dictionary, _directory_near(path), indicators=checked))
     if name.startswith("sn_"):
         groups = load_neighbours(path)
         return (

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.cli import main
 
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -55,3 +57,24 @@ def test_the_shipped_run_files_validate_batch_ones_too(dfe, capsys, monkeypatch)
     assert main(["validate", str(params / "benchmark_all.yml")]) == 0
     out = capsys.readouterr().out
     assert "parameters, paths and notebook checked for 153 reports" in out
+
+
+def test_a_parquet_alone_gets_the_catalogue_checks(dfe, tmp_path, capsys):
+    # validating LAIT's parquet by itself checks the catalogue's measures as a report would:
+    # a rate per 10,000 ten times too big is left out with a warning, a negative one fails
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet").astype({"Values": object})
+    surrey = (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)
+    row = int(raw.index[surrey & (raw["Years"] == "2020")][0])
+    shutil.copy(dfe / "lait" / "lait_data_dictionary.csv", tmp_path)
+    parquet = tmp_path / "bds_long.parquet"
+    raw.loc[row, "Values"] = str(float(raw.loc[row, "Values"]) * 10)
+    raw.to_parquet(parquet)
+    assert main(["validate", str(parquet)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"warning: bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2020" in out
+    )
+    raw.loc[row, "Values"] = "-3"
+    raw.to_parquet(parquet)
+    assert main(["validate", str(parquet)]) == 2
+    assert f"row {row + 1}, column Values: expected 0 or more, found -3" in capsys.readouterr().out
