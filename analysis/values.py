@@ -233,8 +233,8 @@ def impossible_figures(
     return min(found, key=lambda f: f[0]) if found else None
 
 
-#: How many times above, or below, the years either side a rate or a caseload may stand. In the
-#: real 2013-2025 files no rate or caseload stands more than 3.2 times from both of its
+#: How many times above, or below, the periods either side a rate or a caseload may stand. In
+#: the real 2013-2025 files no rate or caseload stands more than 3.2 times from both of its
 #: neighbours (the City of London's 261 children in need per 10,000 in 2024, between 1,096
 #: and 815), nor 4.8 times from its year before (Herefordshire's section 47 rate in 2018);
 #: a digit lost or added is 10 times.
@@ -248,14 +248,15 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     """The lone spikes in ``table``, for an indicator whose figures move slowly
     (:attr:`analysis.catalogue.Indicator.is_steady`): values more than
     :data:`MOST_STEADY_SPIKE` times above, or below, the same area's figures in the nearest
-    years either side that have one. The first and last years have one side: each is a spike
-    when it is that far from its neighbour and the neighbour is not as far from the year
-    beyond. Zeros are neither checked nor compared with (the smallest councils publish 0 and a
-    few children's rate in turn); an area with two figures or fewer has no spike.
+    periods either side that have one (years, or a scorecard's months). The first and last
+    periods have one side: each is a spike when it is that far from its neighbour and the
+    neighbour is not as far from the period beyond. Zeros are neither checked nor compared
+    with (the smallest councils publish 0 and a few children's rate in turn); an area with two
+    figures or fewer has no spike.
 
     Returns the spikes' rows of ``table`` with the neighbouring figures compared
     (``before`` and ``after``, with their ``period_before`` and ``period_after``; missing for
-    the first and last years).
+    the first and last periods).
 
     >>> years = pd.to_datetime(["2022-03-31", "2023-03-31", "2024-03-31", "2025-03-31"])
     >>> table = pd.DataFrame({"indicator": "cin", "area_code": "E1", "breakdown": "all",
