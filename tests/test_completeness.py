@@ -1,0 +1,112 @@
+"""Rows missing from a published file (analysis.completeness), on hand-made yearly tables.
+
+The councils and their changes are the package's area code list (analysis/data): Cumbria
+(909) was replaced by Cumberland (942) and Westmorland and Furness (943) on 1 April 2023.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.areas import Directory
+from analysis.completeness import MOST_NAMED, missing_rows
+
+DIRECTORY = Directory.default()
+COUNCILS = {
+    "E10000030": ("Surrey", "936"),
+    "E10000016": ("Kent", "886"),
+    "E10000006": ("Cumbria", "909"),
+    "E06000063": ("Cumberland", "942"),
+}
+
+
+def _rows(present: dict[str, list[int]]) -> pd.DataFrame:
+    """Financial years ending 31 March of each year given, for each council's ONS code."""
+    records = [
+        {
+            "area_code": code,
+            "area_name": COUNCILS[code][0],
+            "la_number": COUNCILS[code][1],
+            "period": str(year),
+            "period_start": pd.Timestamp(f"{year - 1}-04-01"),
+            "period_end": pd.Timestamp(f"{year}-03-31"),
+        }
+        for code, years in present.items()
+        for year in years
+    ]
+    return pd.DataFrame(records)
+
+
+def _missing(council: str, year: int) -> str:
+    return (
+        f"f.csv has no row for {council} in {year}, though it has rows for the years around it: "
+        f"its figures for {year} are missing (was the row deleted, or the file cut short?)"
+    )
+
+
+YEARS = list(range(2020, 2026))
+
+
+def test_a_whole_file_has_nothing_missing():
+    table = _rows({"E10000030": YEARS, "E10000016": YEARS})
+    assert missing_rows(table, "f.csv", DIRECTORY) == []
+
+
+def test_a_council_missing_inside_first_or_last_year_is_named():
+    inside = _rows({"E10000030": [2020, 2021, 2023, 2024, 2025], "E10000016": YEARS})
+    assert missing_rows(inside, "f.csv", DIRECTORY) == [_missing("Surrey", 2022)]
+    latest = _rows({"E10000030": YEARS[:-1], "E10000016": YEARS})
+    assert missing_rows(latest, "f.csv", DIRECTORY) == [_missing("Surrey", 2025)]
+    first = _rows({"E10000030": YEARS[1:], "E10000016": YEARS})
+    assert missing_rows(first, "f.csv", DIRECTORY) == [_missing("Surrey", 2020)]
+
+
+def test_councils_replaced_or_made_by_a_change_start_and_stop_with_it():
+    # Cumbria's last year is 2023 (ending 31 March 2023), Cumberland's first 2024: the change
+    # on 1 April 2023 explains both, so neither is missing
+    table = _rows(
+        {
+            "E10000030": YEARS,
+            "E10000006": [2020, 2021, 2022, 2023],
+            "E06000063": [2024, 2025],
+        }
+    )
+    assert missing_rows(table, "f.csv", DIRECTORY) == []
+    # but a year missing inside Cumbria's own years is still a row deleted
+    table = _rows({"E10000030": YEARS, "E10000006": [2020, 2021, 2023]})
+    assert missing_rows(table, "f.csv", DIRECTORY) == [_missing("Cumbria", 2022)]
+
+
+def test_a_whole_year_missing_is_one_sentence():
+    table = _rows({"E10000030": [2020, 2021, 2023], "E10000016": [2020, 2021, 2023]})
+    assert missing_rows(table, "f.csv", DIRECTORY) == [
+        "f.csv has no rows at all between 2021 and 2023: the years between are missing (was "
+        "the file cut?)"
+    ]
+
+
+def test_many_missing_rows_name_the_first_and_count_the_rest():
+    # Surrey and Kent have no rows for 2021 and 2023, which Cumberland has: four rows missing
+    several = _rows(
+        {
+            "E10000030": [2020, 2022, 2024, 2025],
+            "E10000016": [2020, 2022, 2024, 2025],
+            "E06000063": YEARS,
+        }
+    )
+    found = missing_rows(several, "f.csv", DIRECTORY)
+    assert found == [
+        _missing("Surrey", 2021),
+        _missing("Surrey", 2023),
+        _missing("Kent", 2021),
+        f"f.csv: {4 - MOST_NAMED} more council rows are missing in the same way",
+    ]
+
+
+@given(st.sampled_from(["E10000030", "E10000016"]), st.sampled_from(YEARS))
+def test_any_one_row_deleted_is_the_one_named(code, year):
+    whole = _rows({"E10000030": YEARS, "E10000016": YEARS})
+    deleted = whole.loc[~((whole["area_code"] == code) & (whole["period"] == str(year)))]
+    assert missing_rows(deleted, "f.csv", DIRECTORY) == [_missing(COUNCILS[code][0], year)]
