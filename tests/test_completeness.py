@@ -64,16 +64,16 @@ def test_a_council_missing_inside_first_or_last_year_is_named():
 
 
 def test_councils_replaced_or_made_by_a_change_start_and_stop_with_it():
-    # Cumbria's last year is 2023 (ending 31 March 2023), Cumberland's first 2024: the change
-    # on 1 April 2023 explains both, so neither is missing
-    table = _rows(
-        {
-            "E10000030": YEARS,
-            "E10000006": [2020, 2021, 2022, 2023],
-            "E06000063": [2024, 2025],
-        }
-    )
-    assert missing_rows(table, "f.csv", DIRECTORY) == []
+    # the change on 1 April 2023 ends Cumbria with 2023 (the year ending 31 March 2023) and
+    # starts Cumberland with 2024: neither is missing a row, where Kent would be
+    ended = _rows({"E10000030": [2021, 2022, 2023, 2024], "E10000006": [2021, 2022, 2023]})
+    assert missing_rows(ended, "f.csv", DIRECTORY) == []
+    kent = _rows({"E10000030": [2021, 2022, 2023, 2024], "E10000016": [2021, 2022, 2023]})
+    assert missing_rows(kent, "f.csv", DIRECTORY) == [_missing("Kent", 2024)]
+    begun = _rows({"E10000030": [2023, 2024, 2025], "E06000063": [2024, 2025]})
+    assert missing_rows(begun, "f.csv", DIRECTORY) == []
+    kent = _rows({"E10000030": [2023, 2024, 2025], "E10000016": [2024, 2025]})
+    assert missing_rows(kent, "f.csv", DIRECTORY) == [_missing("Kent", 2023)]
     # but a year missing inside Cumbria's own years is still a row deleted
     table = _rows({"E10000030": YEARS, "E10000006": [2020, 2021, 2023]})
     assert missing_rows(table, "f.csv", DIRECTORY) == [_missing("Cumbria", 2022)]
