@@ -109,13 +109,17 @@ def data_warnings() -> Iterator[list[str]]:
 MOST_TITLE_LINES = 10
 
 
+def _delimiter(line: str) -> str:
+    """The delimiter a header line uses: a comma, a semicolon or a tab, whichever it has most."""
+    return max([",", ";", "\t"], key=line.count)
+
+
 def _header_line(lines: list[str], columns: list[str]) -> tuple[int, str]:
     """How many title lines come before the header, and the header line: the first of the
     first :data:`MOST_TITLE_LINES` + 1 lines that names every one of ``columns`` (the first
     line when none does, for the error to name what it lacks)."""
     for number, line in enumerate(lines[: MOST_TITLE_LINES + 1]):
-        delimiter = max([",", ";", "\t"], key=line.count)
-        cells = {cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])}
+        cells = {cell.strip() for cell in next(csv.reader([line], delimiter=_delimiter(line)), [])}
         if set(columns) <= cells:
             return number, line
     return 0, lines[0]
@@ -139,7 +143,7 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     if not text.strip():  # no bytes, or only a byte-order mark and blanks
         raise DataError(path, "expected an EES CSV with a header row, found an empty file", row=1)
     above, head = _header_line(text.splitlines(), columns)
-    delimiter = max([",", ";", "\t"], key=head.count)
+    delimiter = _delimiter(head)
     if "\x00" in text:
         before = text[: text.index("\x00")]
         line = before.rsplit("\n", 1)[-1]
