@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
+from analysis.completeness import missing_rows
 from analysis.ees import DataWarning, without_duplicates, without_spikes
 from analysis.errors import DataError
 from analysis.periods import parse_labels
@@ -46,8 +47,9 @@ def load_lait(
     indicators by LAIT short code: their values are checked against the indicator's unit
     (:func:`analysis.values.impossible_figures`: 0 or more, a percentage at most 100, a rate
     per 10,000 at most 10,000; LAIT's own units do not say so reliably: some "%" measures are
-    gaps, below 0, or shares above 100), and a lone spike in a rate or a caseload is left out
-    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`).
+    gaps, below 0, or shares above 100); a lone spike in a rate or a caseload is left out
+    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`), and rows missing from
+    their years are named in one (:func:`analysis.completeness.missing_rows`).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -126,6 +128,10 @@ def load_lait(
             tidy.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
         )
         tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
+    for measure in indicators or {}:
+        rows = tidy.loc[tidy["indicator"] == measure]
+        for note in missing_rows(rows, f"{parquet_path.name} ({measure})", directory):
+            warnings.warn(DataWarning(note), stacklevel=2)
     return tidy.reset_index(drop=True)
 
 

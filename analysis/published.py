@@ -20,7 +20,6 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.catalogue import Indicator, load_catalogue
-from analysis.completeness import missing_rows
 from analysis.ees import DataWarning, data_warnings, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -122,8 +121,6 @@ def _load(
             )
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()
-                for note in missing_rows(rows, f"{Path(LAIT_FILE).name} ({code})", directory):
-                    warnings.warn(DataWarning(note), stacklevel=2)
                 rows["indicator"] = indicator_id
                 tables.append(rows)
         else:
@@ -138,18 +135,9 @@ def _load(
     if (folder / OFSTED_FILE).exists():
         ilacs = load_ilacs(folder / OFSTED_FILE, directory)
         good = good_or_outstanding(ilacs)
-        left_out = unjudged(ilacs, table, directory)
-        if left_out:
-            warnings.warn(
-                DataWarning(
-                    f"{Path(OFSTED_FILE).name} has no row for {', '.join(left_out[:5])}"
-                    f"{f' and {len(left_out) - 5} more' if len(left_out) > 5 else ''}, so "
-                    f"{'their judgements are' if len(left_out) > 1 else 'its judgement is'} not "
-                    "known and cannot count among the good or outstanding councils compared "
-                    "with (was a row deleted?)"
-                ),
-                stacklevel=2,
-            )
+        note = unjudged(ilacs, table, directory, Path(OFSTED_FILE).name)
+        if note:
+            warnings.warn(DataWarning(note), stacklevel=2)
     else:
         missing.append(OFSTED_FILE)
     return Published(table, directory, neighbours, good, tuple(dict.fromkeys(missing)))
