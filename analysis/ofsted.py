@@ -102,11 +102,11 @@ def good_or_outstanding(ilacs: pd.DataFrame) -> list[str]:
     return sorted(ilacs.loc[good, "area_code"])
 
 
-def unjudged(ilacs: pd.DataFrame, table: pd.DataFrame, directory: Directory) -> list[str]:
-    """Names of the councils with a figure in the latest year of some indicator of tidy
-    ``table`` that the workbook has no row for (joint returns aside). The publication has a
-    row for every council, so such a council is a row deleted: it would drop out of the good
-    or outstanding councils' group without a word."""
+def unjudged(ilacs: pd.DataFrame, table: pd.DataFrame, directory: Directory, name: str) -> str:
+    """The warning, if any, for councils with a figure in the latest year of some indicator of
+    tidy ``table`` that the workbook ``name`` has no row for (joint returns aside). The
+    publication has a row for every council, so such a council is a row deleted: it would drop
+    out of the good or outstanding councils' group without a word."""
     councils = table.loc[
         (table["area_level"] == "local authority")
         & table["value"].notna()
@@ -115,4 +115,12 @@ def unjudged(ilacs: pd.DataFrame, table: pd.DataFrame, directory: Directory) -> 
     latest = councils.groupby("indicator")["period_end"].transform("max")
     current = councils.loc[councils["period_end"] == latest].drop_duplicates("area_code")
     judged = {directory.find(code).area_code for code in ilacs["area_code"]}
-    return sorted(current.loc[~current["area_code"].isin(judged), "area_name"])
+    left_out = sorted(current.loc[~current["area_code"].isin(judged), "area_name"])
+    if not left_out:
+        return ""
+    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+    whose = "their judgements are" if len(left_out) > 1 else "its judgement is"
+    return (
+        f"{name} has no row for {', '.join(left_out[:5])}{more}, so {whose} not known and cannot "
+        "count among the good or outstanding councils compared with (was a row deleted?)"
+    )
