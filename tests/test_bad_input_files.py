@@ -445,6 +445,18 @@ D3 = "d3_cpps_subsequent_plan_2013_to_2025.csv"
 SECOND_PLANS = CATALOGUE["cpp_second_subsequent_pct"]
 
 
+def _linked_copy(dfe: Path, tmp_path: Path, damaged: str) -> Path:
+    """A DfE folder in ``tmp_path`` linking to every real file but ``damaged`` (as
+    ``lait/bds_long.parquet``), which the test writes."""
+    folder = tmp_path / "dfe"
+    for sub in ("ees", "lait"):
+        (folder / sub).mkdir(parents=True)
+        for f in (dfe / sub).iterdir():
+            if f"{sub}/{f.name}" != damaged:
+                (folder / sub / f.name).symlink_to(f)
+    return folder
+
+
 def _without_rows(*wanted: str):
     """An edit deleting every line that contains all of ``wanted``."""
     return lambda lines: (
@@ -493,17 +505,12 @@ def test_real_year_deleted_or_file_cut_short_is_a_warning(dfe, damage):
 
 @pytest.mark.real_data
 def test_real_lait_council_row_deleted_is_a_warning(dfe, tmp_path):
-    folder = tmp_path / "dfe"
-    for sub in ("ees", "lait"):
-        (folder / sub).mkdir(parents=True)
-        for f in (dfe / sub).iterdir():
-            (folder / sub / f.name).symlink_to(f)
+    folder = _linked_copy(dfe, tmp_path, "lait/bds_long.parquet")
     raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
     deleted = (
         (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0) & (raw["Years"] == "2025")
     )
     assert deleted.sum() == 1
-    (folder / "lait" / "bds_long.parquet").unlink()
     raw.loc[~deleted].to_parquet(folder / "lait" / "bds_long.parquet")
     with pytest.warns(DataWarning):
         data = load_published(folder, indicators=["cpp_rate_per_10k"])
@@ -1224,13 +1231,8 @@ def test_real_ofsted_code_of_no_council_is_an_error(dfe, tmp_path):
 
 @pytest.mark.real_data
 def test_real_ofsted_council_row_deleted_is_a_warning(dfe, published, tmp_path):
-    folder = tmp_path / "dfe"
-    for sub in ("ees", "lait"):
-        (folder / sub).mkdir(parents=True)
-        for f in (dfe / sub).iterdir():
-            (folder / sub / f.name).symlink_to(f)
+    folder = _linked_copy(dfe, tmp_path, "ees/LA_Inspection_Outcomes_as_at_31_March_2025.ods")
     ods = folder / "ees" / "LA_Inspection_Outcomes_as_at_31_March_2025.ods"
-    ods.unlink()
     shutil.copy(_ofsted_copy(dfe, tmp_path, lambda sheet: sheet[sheet[1] != "E10000030"]), ods)
     with pytest.warns(DataWarning):
         data = load_published(folder, indicators=["cpp_second_subsequent_pct"])
