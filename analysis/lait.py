@@ -129,8 +129,8 @@ def load_lait(
         )
         tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
     for measure in indicators or {}:
-        rows = tidy.loc[tidy["indicator"] == measure]
-        for note in missing_rows(rows, f"{parquet_path.name} ({measure})", directory):
+        of_measure = tidy.loc[tidy["indicator"] == measure]
+        for note in missing_rows(of_measure, f"{parquet_path.name} ({measure})", directory):
             warnings.warn(DataWarning(note), stacklevel=2)
     return tidy.reset_index(drop=True)
 
