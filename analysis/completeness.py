@@ -8,7 +8,10 @@ year before (and was not replaced by then), or for the first year when it has on
 second (and was not made since), or a year without any rows between two that have them, is a
 row or a year deleted or cut off: the report would read "no figure was published" and
 every comparison would quietly leave the council out. :func:`missing_rows` says so, for
-:func:`analysis.published.load_published` to warn.
+:func:`analysis.published.load_published` to warn. Every real file also has England's row and
+each region's in every year; :func:`missing_areas` names England or a region of the file's
+councils with no row in any year (the national or regional rows deleted), since the report
+could then compare no council with it.
 
 >>> years = ["2023", "2024", "2025"]
 >>> table = pd.DataFrame({"area_code": ["E1", "E1", "E1", "E2", "E2"],
@@ -93,3 +96,35 @@ def missing_rows(table: pd.DataFrame, name: str, directory: Directory) -> list[s
             f"{name}: {len(found) - MOST_NAMED} more council rows are missing in the same way",
         ]
     return notes + found
+
+
+def missing_areas(table: pd.DataFrame, name: str, directory: Directory) -> list[str]:
+    """England and the regions of ``table``'s councils that have no row in any year of the
+    file ``name``, in one sentence (none when every one has rows).
+
+    >>> table = pd.DataFrame({"area_level": ["national", "local authority", "local authority"],
+    ...     "area_code": ["E92000001", "E10000030", "E10000016"],
+    ...     "region_code": [None, "E12000008", "E12000008"]})
+    >>> missing_areas(table, "c1.csv", Directory.default())
+    ['c1.csv has no rows for South East, though it has rows for its councils: no council can \
+be compared with it (were its rows deleted?)']
+    """
+    councils = table.loc[table["area_level"] == "local authority"]
+    if councils.empty:
+        return []
+    needed = ["E92000001", *sorted(councils["region_code"].dropna().unique())]
+    present = set(table["area_code"])
+    absent = [code for code in needed if code not in present]
+    if not absent:
+        return []
+    named = dict(zip(directory.regions["area_code"], directory.regions["area_name"], strict=True))
+    areas = [named.get(code, code) for code in absent]
+    if len(areas) > MOST_NAMED:
+        areas = [*areas[:MOST_NAMED], f"{len(areas) - MOST_NAMED} more regions"]
+    listed = areas[0] if len(areas) == 1 else f"{', '.join(areas[:-1])} and {areas[-1]}"
+    one = len(absent) == 1
+    return [
+        f"{name} has no rows for {listed}, though it has rows for {'its' if one else 'their'} "
+        f"councils: no council can be compared with {'it' if one else 'them'} (were "
+        f"{'its' if one else 'their'} rows deleted?)"
+    ]

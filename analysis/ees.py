@@ -26,12 +26,20 @@ import pandas as pd
 
 from analysis.areas import JOINT, Directory, normalise_la_number
 from analysis.catalogue import Indicator
-from analysis.completeness import missing_rows
+from analysis.completeness import missing_areas, missing_rows
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.text import decode
 from analysis.tidy import conform
-from analysis.values import MOST_STEADY_SPIKE, SPIKE, impossible_figures, parse_cells, spikes
+from analysis.values import (
+    COPIED,
+    MOST_STEADY_SPIKE,
+    SPIKE,
+    copied_years,
+    impossible_figures,
+    parse_cells,
+    spikes,
+)
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level"]
 #: The columns that say where a row is: every EES file has the first four; council rows have
@@ -128,11 +136,11 @@ def _header_line(lines: list[str], columns: list[str]) -> tuple[int, str]:
 def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
     """Read an EES CSV as text, checking it has ``columns`` (file, row and column in errors).
 
-    Byte-order marks, UTF-16, Windows-1252, Windows line endings, semicolon or tab delimiters
-    and title lines above the header are accepted. A row with too few or too many cells is an
-    error naming it; when the file does not end with a line break its last row may be cut
-    short, so it is left out with a :class:`DataWarning`. The returned table's index is the
-    file row of each row.
+    Byte-order marks, UTF-16, Windows-1252, Windows line endings, semicolon or tab delimiters,
+    title lines above the header and empty columns to the right of it are accepted. A row with
+    too few or too many cells is an error naming it; when the file does not end with a line
+    break its last row may be cut short, so it is left out with a :class:`DataWarning`. The
+    returned table's index is the file row of each row.
     """
     path = Path(path)
     try:
@@ -159,6 +167,10 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
         for _ in range(above):  # title lines above the header, as a spreadsheet's export has
             next(reader)
         header = [cell.strip() for cell in next(reader, [])]
+        width = len(header)
+        while width and not header[width - 1]:  # a spreadsheet's empty columns at the right
+            width -= 1
+        header = header[:width]
         missing = [c for c in columns if c not in header]
         if missing:
             raise DataError(
@@ -180,6 +192,8 @@ def read_ees_csv(path: str | Path, columns: list[str]) -> pd.DataFrame:
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
+            if len(record) > width and not any(cell.strip() for cell in record[width:]):
+                record = record[:width]
             if len(record) != len(header):
                 raise DataError(
                     path,
@@ -427,7 +441,10 @@ def ees_rows(
     catalogue's denominator is ``population_0_17``: the rate uses the mid-year estimate of the
     year before the period ends, as DfE's published rates do. Figures that cannot be right
     (:func:`analysis.values.impossible_figures`), a council code that names two councils and a
-    council with figures after it was replaced are errors naming the row.
+    council with figures after it was replaced are errors naming the row. A lone spike in a
+    rate or a caseload (:func:`without_spikes`) and a year that repeats the year before for
+    every council (:func:`without_copied_years`) are left out with a :class:`DataWarning`;
+    rows missing are named in one (:mod:`analysis.completeness`).
     """
     path = Path(path)
     directory = directory or Directory.default()
@@ -492,7 +509,9 @@ def ees_rows(
     if indicator.is_steady:
         column = mapping.get("value") or mapping.get("numerator")
         tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {column}")
-    for note in missing_rows(tidy, path.name, directory):
+    tidy = without_copied_years(tidy, path, mapping.get("value") or mapping.get("numerator"))
+    notes = missing_rows(tidy, path.name, directory) + missing_areas(tidy, path.name, directory)
+    for note in notes:
         warnings.warn(DataWarning(note), stacklevel=3)
     return tidy
 
@@ -605,4 +624,34 @@ def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) 
     table = table.copy()
     table.loc[found.index, ["value", "numerator", "denominator"]] = np.nan
     table.loc[found.index, "status"] = SPIKE
+    return table
+
+
+def without_copied_years(table: pd.DataFrame, path: Path, column: str) -> pd.DataFrame:
+    """Leave out every figure of each year that repeats the year before's, council by council
+    (:func:`analysis.values.copied_years`: rows copied and relabelled), with a
+    :class:`DataWarning` naming the file, the figures' ``column``, the year's first row and the
+    two years; their status says why."""
+    found = copied_years(table)
+    if found.empty:
+        return table
+    table = table.copy()
+    for copy in found.itertuples(index=False):
+        year = (
+            (table["indicator"] == copy.indicator)
+            & (table["breakdown"] == copy.breakdown)
+            & (table["period"] == copy.period)
+        )
+        warnings.warn(
+            DataWarning(
+                f"{path.name}, column {column} from row {min(table.index[year])}: every one "
+                f"of the {copy.councils} councils with a figure for {copy.period} and "
+                f"{copy.period_before} has the same figure for both, so the figures for "
+                f"{copy.period} were left out (were {copy.period_before}'s rows copied?): "
+                "check the file"
+            ),
+            stacklevel=3,
+        )
+        table.loc[year, ["value", "numerator", "denominator"]] = np.nan
+        table.loc[year, "status"] = COPIED
     return table

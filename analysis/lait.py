@@ -18,8 +18,8 @@ import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
-from analysis.completeness import missing_rows
-from analysis.ees import DataWarning, without_duplicates, without_spikes
+from analysis.completeness import missing_areas, missing_rows
+from analysis.ees import DataWarning, without_copied_years, without_duplicates, without_spikes
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
@@ -48,8 +48,10 @@ def load_lait(
     (:func:`analysis.values.impossible_figures`: 0 or more, a percentage at most 100, a rate
     per 10,000 at most 10,000; LAIT's own units do not say so reliably: some "%" measures are
     gaps, below 0, or shares above 100); a lone spike in a rate or a caseload is left out
-    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`), and rows missing from
-    their years are named in one (:func:`analysis.completeness.missing_rows`).
+    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`), as is a year that
+    repeats the year before for every council (:func:`analysis.ees.without_copied_years`);
+    rows missing from their years, and England or a region with no row at all, are named in
+    one (:mod:`analysis.completeness`).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -128,9 +130,15 @@ def load_lait(
             tidy.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
         )
         tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
+    catalogued = tidy["indicator"].isin(list(indicators or {})).to_numpy()
+    if catalogued.any():
+        checked = without_copied_years(tidy.loc[catalogued], parquet_path, "Values")
+        tidy = pd.concat([tidy.loc[~catalogued], checked]).sort_index()
     for measure in indicators or {}:
         of_measure = tidy.loc[tidy["indicator"] == measure]
-        for note in missing_rows(of_measure, f"{parquet_path.name} ({measure})", directory):
+        name = f"{parquet_path.name} ({measure})"
+        notes = missing_rows(of_measure, name, directory)
+        for note in notes + missing_areas(of_measure, name, directory):
             warnings.warn(DataWarning(note), stacklevel=2)
     return tidy.reset_index(drop=True)
 

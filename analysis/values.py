@@ -66,7 +66,7 @@ def parse_cells(
     (12.5, 'c', 'blank', 1204.0)
     """
     if pd.api.types.is_numeric_dtype(cells.dtype):
-        value = cells.astype("float64")
+        value = cells.astype("float64") + 0.0  # -0 is 0
         infinite = np.flatnonzero(np.isinf(value.to_numpy()))
         if len(infinite):
             row = _row(cells, int(infinite[0]), first_row)
@@ -99,7 +99,7 @@ def parse_cells(
         )
     status = lowered.where(symbol, pd.NA).astype("string")
     status[blank] = BLANK
-    value = numeric.astype("float64").where(~symbol & ~blank)
+    value = numeric.astype("float64").where(~symbol & ~blank) + 0.0  # -0 is 0
     return value, status
 
 
@@ -295,3 +295,61 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
         period_after=periods.shift(-1),
     )
     return found.loc[(inside | first | last).to_numpy(dtype=bool)].sort_index()
+
+
+#: How many councils with a figure in a year and the one before must all repeat it exactly for
+#: the year to be taken for a copy of the one before. In the real 2013-2025 files at most a
+#: third of the councils repeat their figure from one year to the next (the percentage of
+#: looked-after children going missing, published whole), and in LAIT at most four fifths (key
+#: stage 2 scaled scores, whole numbers near 104): never all.
+FEWEST_COPIED = 20
+
+#: The status of a year's figures left out for repeating the year before's, council by council.
+COPIED = "left out: every council's figure the same as the year before"
+
+
+def copied_years(table: pd.DataFrame) -> pd.DataFrame:
+    """The years of a published ``table`` in which every council with a figure for the year
+    and one before it repeats that figure exactly, when there are at least
+    :data:`FEWEST_COPIED` such councils (zeros are not counted): the year before's rows copied
+    under the next year's label, which no real file has.
+
+    Returns one row per copied year: ``indicator``, ``breakdown``, ``period``, the
+    ``period_before`` it repeats and the number of ``councils``.
+
+    >>> years = pd.to_datetime(["2024-03-31", "2025-03-31"])
+    >>> table = pd.DataFrame({"indicator": "cin", "breakdown": "all",
+    ...     "area_level": "local authority", "area_code": [f"E{n}" for n in range(25)] * 2,
+    ...     "period": ["2024"] * 25 + ["2025"] * 25, "period_end": years.repeat(25),
+    ...     "value": list(range(1, 26)) * 2})
+    >>> copied_years(table).values.tolist()
+    [['cin', 'all', '2025', '2024', 25]]
+    >>> copied_years(table.assign(value=list(range(1, 26)) + list(range(2, 27)))).empty
+    True
+    """
+    rows = table.loc[(table["area_level"] == "local authority") & table["value"].notna()]
+    rows = rows.sort_values("period_end", kind="stable")
+    series = rows.groupby(["indicator", "breakdown", "area_code"], sort=False)
+    value, before = rows["value"].to_numpy(), series["value"].shift().to_numpy()
+    paired = ~np.isnan(before) & (value != 0)
+    # year[r]: the number of row r's indicator, breakdown and period
+    year = rows.groupby(["indicator", "breakdown", "period"], sort=False).ngroup().to_numpy()
+    years = int(year.max()) + 1 if len(year) else 0
+    councils = np.bincount(year[paired], minlength=years)
+    differing = np.bincount(year[paired & (value != before)], minlength=years)
+    copied = (councils >= FEWEST_COPIED) & (differing == 0)
+    if not copied.any():
+        return pd.DataFrame(
+            columns=["indicator", "breakdown", "period", "period_before", "councils"]
+        )
+    first = rows.assign(year=year, period_before=series["period"].shift()).loc[paired]
+    first = first.drop_duplicates("year").set_index("year").loc[np.flatnonzero(copied)]
+    return pd.DataFrame(
+        {
+            "indicator": first["indicator"].to_numpy(),
+            "breakdown": first["breakdown"].to_numpy(),
+            "period": first["period"].to_numpy(),
+            "period_before": first["period_before"].to_numpy(),
+            "councils": councils[copied],
+        }
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import re
 import shutil
@@ -31,7 +32,7 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import SHEET, load_ilacs
 from analysis.population import load_population
 from analysis.published import load_published
-from analysis.values import SPIKE, SUPPRESSION_SYMBOLS, spikes
+from analysis.values import COPIED, SPIKE, SUPPRESSION_SYMBOLS, spikes
 
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -104,6 +105,7 @@ ENCODINGS = {
     "semicolons": lambda b: _delimited(b, ";"),
     "tabs": lambda b: _delimited(b, "\t"),
     "blank and empty lines at the end": lambda b: b + b"\n,,,,,,,,,,,,,,,,,,,,\n\n",
+    "empty columns at the right, as a spreadsheet saves them": lambda b: b.replace(b"\n", b",,\n"),
 }
 
 
@@ -347,6 +349,36 @@ def test_file_with_only_a_byte_order_mark_is_an_empty_file(bom, demo_data, damag
         load_ees(path, REREFERRALS)
 
 
+def _zipped(raw: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(C1, raw)
+    return out.getvalue()
+
+
+NOT_CSV = {
+    "zip archive": (_zipped, "a zip archive"),
+    "gzip": (gzip.compress, "a gzip-compressed file"),
+    "old Excel workbook": (lambda b: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b, "an Excel 97-2003"),
+    "PDF": (lambda b: b"%PDF-1.7\n" + b, "a PDF document"),
+    "web page": (
+        lambda b: b"\n  <!DOCTYPE html>\n<html><body>Sign in</body></html>\n",
+        r"a web page \(an error page saved in place of the file\?\)",
+    ),
+}
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("kind", list(NOT_CSV), ids=list(NOT_CSV))
+def test_file_that_is_no_csv_is_an_error_saying_what_it_is(kind, real_c1, damage):
+    edit, found = NOT_CSV[kind]
+    path = damage(real_c1, edit, raw=True)
+    with pytest.raises(DataError, match=rf"^{re.escape(str(path))}, row 1: expected a CSV, found "):
+        load_ees(path, REREFERRALS)
+    with pytest.raises(DataError, match=found):
+        load_ees(path, REREFERRALS)
+
+
 def test_bytes_that_are_no_text_encoding_are_an_error(real_c1, damage):
     path = damage(real_c1, lambda b: b + b"\x81\x8d", raw=True)
     with pytest.raises(DataError, match="expected text in UTF-8 or Windows-1252"):
@@ -501,6 +533,87 @@ def test_real_year_deleted_or_file_cut_short_is_a_warning(dfe, damage):
     assert len(notes) == 4 and all(n.startswith(f"{D3} has no row for ") for n in notes[:3])
     assert all(" in 2019, though it has rows for the years around it" in n for n in notes[:3])
     assert re.fullmatch(rf"{D3}: \d+ more council rows are missing in the same way", notes[3])
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    "level, note",
+    [
+        (
+            "National",
+            "has no rows for England, though it has rows for its councils: no council can be "
+            "compared with it (were its rows deleted?)",
+        ),
+        (
+            "Regional",
+            "has no rows for North East, North West, Yorkshire and The Humber and 6 more "
+            "regions, though it has rows for their councils: no council can be compared with "
+            "them (were their rows deleted?)",
+        ),
+    ],
+)
+def test_real_national_or_regional_rows_deleted_is_a_warning(level, note, dfe, damage):
+    source = dfe / "ees" / D3
+    expected = load_ees(source, SECOND_PLANS)
+    with pytest.warns(DataWarning) as caught:
+        table = load_ees(damage(source, _without_rows(f",{level},")), SECOND_PLANS)
+    assert [str(w.message) for w in caught] == [f"{D3} {note}"]
+    _same(table, expected.loc[expected["area_level"] != level.lower()])
+
+
+@pytest.mark.real_data
+def test_real_year_copied_under_the_next_years_label_is_left_out_with_a_warning(dfe, damage):
+    source = dfe / "ees" / D3
+    expected = load_ees(source, SECOND_PLANS)
+
+    def copied(lines):
+        latest = [line for line in lines if line.startswith("2025,")]
+        return lines + [line.replace("2025,", "2026,", 1) for line in latest]
+
+    path = damage(source, copied)
+    first = _row_of(path.read_text(encoding="utf-8").splitlines(), "2026,")
+    councils = expected.loc[(expected["period"] == "2025") & (expected["value"] > 0)]
+    councils = councils.loc[councils["area_level"] == "local authority"]
+    with pytest.warns(DataWarning) as caught:
+        table = load_ees(path, SECOND_PLANS)
+    assert [str(w.message) for w in caught] == [
+        f"{D3}, column CPP_subsequent_percent from row {first}: every one of the "
+        f"{len(councils)} councils with a figure for "
+        "2026 and 2025 has the same figure for both, so the figures for 2026 were left out "
+        "(were 2025's rows copied?): check the file"
+    ]
+    copy = table.loc[table["period"] == "2026"]
+    assert copy["value"].isna().all() and (copy["status"] == COPIED).all()
+    _same(table.loc[table["period"] != "2026"], expected)
+
+
+@pytest.mark.real_data
+def test_real_lait_year_repeating_the_year_before_is_left_out_with_a_warning(dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    rate = raw["Short Desc"] == "CPP_rate"
+    before = raw.loc[rate & (raw["Years"] == "2024")].set_index("LA Number")["Values"]
+    latest = rate & (raw["Years"] == "2025")
+    raw.loc[latest, "Values"] = raw.loc[latest, "LA Number"].map(before).to_numpy()
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.warns(
+        DataWarning, match=r"bds_long.parquet, column Values from row \d+: every one of the "
+    ):
+        table = load_lait(
+            tmp_path / "bds_long.parquet",
+            dfe / "lait" / "lait_data_dictionary.csv",
+            measures=["CPP_rate"],
+            indicators={"CPP_rate": CATALOGUE["cpp_rate_per_10k"]},
+        )
+    copy = table.loc[table["period"] == "2025"]
+    assert len(copy) > 150 and copy["value"].isna().all() and (copy["status"] == COPIED).all()
+    assert table.loc[table["period"] == "2024", "value"].notna().sum() > 150
+
+
+@pytest.mark.real_data
+def test_no_real_year_repeats_the_year_before(published):
+    # backtest: at most a third of councils repeat a published figure from one year to the
+    # next in the real EES files (four fifths in LAIT), so no year is taken for a copy
+    assert not [w for w in published.warnings if "has the same figure for both" in w]
 
 
 @pytest.mark.real_data

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.areas import Directory
-from analysis.completeness import MOST_NAMED, missing_rows
+from analysis.completeness import MOST_NAMED, missing_areas, missing_rows
 
 DIRECTORY = Directory.default()
 COUNCILS = {
@@ -110,3 +110,48 @@ def test_any_one_row_deleted_is_the_one_named(code, year):
     whole = _rows({"E10000030": YEARS, "E10000016": YEARS})
     deleted = whole.loc[~((whole["area_code"] == code) & (whole["period"] == str(year)))]
     assert missing_rows(deleted, "f.csv", DIRECTORY) == [_missing(COUNCILS[code][0], year)]
+
+
+def _levels(areas: dict[str, str | None]) -> pd.DataFrame:
+    """One row per area code, with its level and (for a council) its region's code."""
+    level = {"E92": "national", "E12": "regional"}
+    return pd.DataFrame(
+        {
+            "area_code": list(areas),
+            "area_level": [level.get(code[:3], "local authority") for code in areas],
+            "region_code": list(areas.values()),
+        }
+    )
+
+
+SOUTH_EAST = "E12000008"  # Surrey's and Kent's region
+WHOLE = {"E92000001": None, SOUTH_EAST: None, "E10000030": SOUTH_EAST, "E10000016": SOUTH_EAST}
+
+
+def test_england_and_the_councils_regions_present_is_nothing_missing():
+    assert missing_areas(_levels(WHOLE), "f.csv", DIRECTORY) == []
+    # a file of England and its regions only has no councils to compare
+    assert missing_areas(_levels({"E92000001": None}), "f.csv", DIRECTORY) == []
+
+
+def test_england_or_a_region_with_no_row_in_any_year_is_named():
+    no_england = {code: region for code, region in WHOLE.items() if code != "E92000001"}
+    assert missing_areas(_levels(no_england), "f.csv", DIRECTORY) == [
+        "f.csv has no rows for England, though it has rows for its councils: no council can be "
+        "compared with it (were its rows deleted?)"
+    ]
+    no_regions = {"E92000001": None, "E10000030": SOUTH_EAST, "E06000063": "E12000002"}
+    assert missing_areas(_levels(no_regions), "f.csv", DIRECTORY) == [
+        "f.csv has no rows for North West and South East, though it has rows for their "
+        "councils: no council can be compared with them (were their rows deleted?)"
+    ]
+
+
+def test_many_regions_missing_name_the_first_and_count_the_rest():
+    regions = [f"E1200000{n}" for n in range(1, 6)]
+    councils = {f"E0600000{n}": region for n, region in enumerate(regions)}
+    assert missing_areas(_levels(councils), "f.csv", DIRECTORY) == [
+        f"f.csv has no rows for England, North East, North West and {6 - MOST_NAMED} more "
+        "regions, though it has rows for their councils: no council can be compared with them "
+        "(were their rows deleted?)"
+    ]

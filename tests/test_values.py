@@ -1,5 +1,6 @@
 """Published cells: suppression symbols become a status with no value, never zero."""
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -8,8 +9,10 @@ from hypothesis import strategies as st
 from analysis.errors import DataError
 from analysis.values import (
     BLANK,
+    FEWEST_COPIED,
     MOST_STEADY_SPIKE,
     SUPPRESSION_SYMBOLS,
+    copied_years,
     impossible_figures,
     parse_cells,
     spikes,
@@ -29,6 +32,13 @@ def test_blank_is_a_status_not_zero():
     value, status = parse_cells(pd.Series(["", "3.5"]), "f.csv", "col")
     assert pd.isna(value.iloc[0]) and status.iloc[0] == BLANK
     assert value.iloc[1] == 3.5
+
+
+def test_minus_zero_is_zero():
+    # "-0" would otherwise read back (and show in summary.json) as -0.0
+    for cells in (pd.Series(["-0", "-0.0"]), pd.Series([-0.0, 0.0])):
+        value, _ = parse_cells(cells, "f.csv", "col")
+        assert value.tolist() == [0.0, 0.0] and not np.signbit(value).any()
 
 
 def test_thousands_separators_and_scientific_notation():
@@ -168,3 +178,45 @@ def test_a_digit_lost_or_added_anywhere_is_the_only_spike(values, data):
     factor = data.draw(st.sampled_from([10.0, 0.1]))
     damaged = [v * factor if i == at else v for i, v in enumerate(values)]
     assert _spike_years(_series(*damaged)) == [str(2019 + at)]
+
+
+def _councils(*years: list[float]) -> pd.DataFrame:
+    """Council n's figure for 2020 + y is ``years[y][n]``; NaN is no figure."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator": "cin",
+                "breakdown": "all",
+                "area_level": "local authority",
+                "area_code": f"E0600{n:04d}",
+                "period": str(2020 + y),
+                "period_end": pd.Timestamp(f"{2020 + y}-03-31"),
+                "value": value,
+            }
+            for y, values in enumerate(years)
+            for n, value in enumerate(values)
+        ]
+    )
+
+
+def test_a_year_that_repeats_the_one_before_for_every_council_is_copied():
+    assert FEWEST_COPIED == 20
+    first = [float(n) for n in range(1, 21)]
+    # 2021 repeats 2020 for all 20 councils; 2022 differs for one council only
+    table = _councils(first, first, [*first[:-1], 99.0])
+    found = copied_years(table)
+    assert found[["period", "period_before", "councils"]].values.tolist() == [["2021", "2020", 20]]
+    # each council's figure is compared with its own latest before: with no 2021 figure for
+    # three councils, 2021 repeats 2020 for 17 (too few) and 2022 repeats 2021 or 2020 for 20
+    gap = _councils(first, [float("nan")] * 3 + first[3:], first)
+    assert copied_years(gap)[["period", "councils"]].values.tolist() == [["2022", 20]]
+
+
+def test_fewer_councils_zeros_and_other_levels_are_not_a_copy():
+    nineteen = [float(n) for n in range(1, 20)]
+    assert copied_years(_councils(nineteen, nineteen)).empty
+    # zeros repeated are not counted: 19 councils with a figure and one with 0 are 19
+    assert copied_years(_councils([*nineteen, 0.0], [*nineteen, 0.0])).empty
+    twenty = [float(n) for n in range(1, 21)]
+    regions = _councils(twenty, twenty).assign(area_level="regional")
+    assert copied_years(regions).empty
