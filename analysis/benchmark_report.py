@@ -67,6 +67,7 @@ from analysis.published import data_dir as resolve_data_dir
 from analysis.quarterly import FICTIONAL_NOTICE, direction_of_travel
 from analysis.scorecard import benchmarks, kind_of, latest_year
 from analysis.trend import recent_trend_table
+from analysis.words import listed
 
 NOTEBOOK = "benchmark_report"
 COUNT_COLUMNS = ["numerator", "denominator", "period_start", "period_end"]
@@ -318,10 +319,6 @@ def _period_words(row: dict[str, Any]) -> str:
     return f"{pd.Timestamp(start):%B %Y} to {end:%B %Y}"
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 @dataclass
 class BenchmarkReport:
     """One council's annual benchmark report: the figures, sentences, charts and tables."""
@@ -471,7 +468,7 @@ class BenchmarkReport:
                     f"{format_number(indicator, r['previous_value'])} in {r['previous_period']})"
                 )
             if reasons:
-                ranked.append((-len(reasons), position, f"{indicator.title}: {_and(reasons)}."))
+                ranked.append((-len(reasons), position, f"{indicator.title}: {listed(reasons)}."))
         return [message for *_, message in sorted(ranked)] or [NO_CONCERN]
 
     def _position_sentence(self, r: dict[str, Any]) -> str:

@@ -75,6 +75,16 @@ class Indicator:
         return self.unit.lower().startswith(("rate per 10,000", "cases"))
 
     @property
+    def local_counts_over(self) -> str | None:
+        """The period ("month" or "quarter") whose events alone each of the council's own
+        figures counts (``local: {flow: true}``: the referrals received in the month), when
+        the published figure, a whole year's, stands on another scale; None when the two
+        compare (a share of a month's is a share of a year's; a snapshot or a rolling year)."""
+        if not self.local or self.local.get("flow") is not True or self.is_proportion:
+            return None
+        return str(self.local.get("frequency", "month"))
+
+    @property
     def benchmark_note(self) -> str | None:
         """Why there is no published benchmark, if there is none."""
         return self.source.get("none")
@@ -114,6 +124,11 @@ def _check(entry: Any, key: str, path: str) -> Indicator:
                 f"indicator {key!r}: an ees source needs a file and a value or numerator column",
                 column=key,
             )
+    local = entry.get("local")
+    if local is not None and (not isinstance(local, dict) or "id" not in local):
+        raise DataError(path, f"indicator {key!r}: local must be a mapping with an id", column=key)
+    if local and not isinstance(local.get("flow", False), bool):
+        raise DataError(path, f"indicator {key!r}: local flow must be true or false", column=key)
     if not isinstance(entry["decimal_places"], int) or entry["decimal_places"] < 0:
         raise DataError(path, f"indicator {key!r}: decimal_places must be a whole number >= 0")
     return Indicator(
@@ -125,7 +140,7 @@ def _check(entry: Any, key: str, path: str) -> Indicator:
         decimal_places=entry["decimal_places"],
         period_type=entry["period_type"],
         source=source,
-        local=entry.get("local"),
+        local=local,
     )
 
 

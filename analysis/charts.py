@@ -50,6 +50,7 @@ from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
 from analysis.rag import format_value  # noqa: E402
 from analysis.values import numbers  # noqa: E402
+from analysis.words import listed  # noqa: E402
 
 #: Every colour the charts draw with; each has at least 4.5:1 contrast against white.
 #: Okabe-Ito hues (blue #0072B2 as is; vermillion #D55E00, 3.9:1, darkened to #C15400, 4.6:1),
@@ -196,11 +197,6 @@ def _when(chart: pd.DataFrame, label: Any) -> str:
     if rows.size and "period_end" in chart and chart["period_end"].notna().all():
         return _period_labels(chart)[rows[0]]
     return f"point {int(label) + 1}"
-
-
-def _and(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _value_of(x: Any) -> float:
@@ -995,10 +991,10 @@ def benchmark_alt_text(rows: Rows, indicator: Indicator, highlight: str) -> str:
     others = [(_comparator_label(row), row["value"]) for row in rows if row["label"] != highlight]
     missing = [label for label, value in others if not _finite(value)]
     others = [(label, value) for label, value in others if _finite(value)]
-    tail = f" No figure for {_and(missing)}." if missing else ""
+    tail = f" No figure for {listed(missing)}." if missing else ""
     if council is None or not _finite(council["value"]):
-        listed = [f"{label} {_with_unit(value, indicator)}" for label, value in others]
-        shown = f" Comparators: {_and(listed)}." if listed else ""
+        figures = [f"{label} {_with_unit(value, indicator)}" for label, value in others]
+        shown = f" Comparators: {listed(figures)}." if figures else ""
         return f"{title}: {highlight} has no figure to compare.{shown}{tail}"
     value = council["value"]
     interval = _interval_of(council)
@@ -1011,7 +1007,7 @@ def benchmark_alt_text(rows: Rows, indicator: Indicator, highlight: str) -> str:
         word = _compared(value, other, interval, indicator.polarity)
         phrases.setdefault(word, []).append(f"{label} ({_with_unit(other, indicator)})")
     if phrases:
-        text += ", " + "; ".join(f"{word} {_and(items)}" for word, items in phrases.items())
+        text += ", " + "; ".join(f"{word} {listed(items)}" for word, items in phrases.items())
     return text + "." + tail
 
 

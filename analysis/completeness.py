@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.areas import Directory
+from analysis.words import listed
 
 #: How many missing council rows a file's warnings name one by one; the rest are counted.
 MOST_NAMED = 3
@@ -118,13 +119,10 @@ be compared with it (were its rows deleted?)']
     if not absent:
         return []
     named = dict(zip(directory.regions["area_code"], directory.regions["area_name"], strict=True))
-    areas = [named.get(code, code) for code in absent]
-    if len(areas) > MOST_NAMED:
-        areas = [*areas[:MOST_NAMED], f"{len(areas) - MOST_NAMED} more regions"]
-    listed = areas[0] if len(areas) == 1 else f"{', '.join(areas[:-1])} and {areas[-1]}"
+    areas = listed([named.get(code, code) for code in absent], MOST_NAMED, "more regions")
     one = len(absent) == 1
     return [
-        f"{name} has no rows for {listed}, though it has rows for {'its' if one else 'their'} "
+        f"{name} has no rows for {areas}, though it has rows for {'its' if one else 'their'} "
         f"councils: no council can be compared with {'it' if one else 'them'} (were "
         f"{'its' if one else 'their'} rows deleted?)"
     ]

@@ -51,6 +51,7 @@ from analysis.published import data_dir as published_data_dir
 from analysis.rag import format_value
 from analysis.spc import SCREENING_FACTOR
 from analysis.tidy import empty as tidy_empty
+from analysis.words import listed
 
 NOTEBOOK = "data_quality"
 
@@ -75,6 +76,9 @@ LAIT_EQUIVALENTS: dict[str, str] = {
     "sw_vacancy_pct": "Work_Force_Vac_Rate",
     "sw_caseload": "Work_Force_AvgNumCase_SW",
 }
+
+#: How many periods a table cell names before counting the rest.
+PERIODS_LISTED = 6
 
 #: Months between consecutive periods of each period type (None: not checked for gaps).
 STEP_MONTHS: dict[str, int | None] = {
@@ -104,14 +108,6 @@ def _period_words(end: pd.Timestamp, period_type: str) -> str:
 
 def _series_groups(table: pd.DataFrame):
     return table.sort_values("period_end", kind="stable").groupby(SERIES, sort=True, dropna=False)
-
-
-def _listed(labels: list[str], most: int = 6) -> str:
-    """'a, b and c'; beyond ``most``, 'a, b, ... and 4 more'."""
-    labels = [str(x) for x in labels]
-    if len(labels) > most:
-        return ", ".join(labels[:most]) + f" and {len(labels) - most} more"
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def coverage(table: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +164,7 @@ def missing_by_status(table: pd.DataFrame) -> pd.DataFrame:
                 **dict(zip([*SERIES, "status"], key, strict=True)),
                 "meaning": display_status(None if key[-1] == "no status given" else key[-1]),
                 "cells": len(cells),
-                "periods": _listed(list(cells["period"])),
+                "periods": listed(list(cells["period"]), most=PERIODS_LISTED),
             }
         )
     return pd.DataFrame(rows, columns=[*SERIES, "status", "meaning", "cells", "periods"])
@@ -370,7 +366,7 @@ def small_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
             {
                 **dict(zip(SERIES, key, strict=True)),
                 "cells": len(cells),
-                "periods": _listed(list(cells["period"])),
+                "periods": listed(list(cells["period"]), most=PERIODS_LISTED),
             }
         )
     return pd.DataFrame(rows, columns=[*SERIES, "cells", "periods"])

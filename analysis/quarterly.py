@@ -79,6 +79,7 @@ from analysis.published import Published, load_published
 from analysis.rag import rag
 from analysis.scorecard import kind_of, latest_year, scorecard
 from analysis.trend import recent_trend_table
+from analysis.words import listed
 
 FICTIONAL_NOTICE = (
     "This report is about a fictional council. Every figure in it was generated for "
@@ -514,10 +515,28 @@ class QuarterlyReport:
             f"Every indicator, latest local figure and published benchmarks "
             f"({self.benchmark_year or 'no published year'})"
         )
+        scales = self.scale_notes()
+        note = f"<p class='note'>{html.escape(' '.join(scales))}</p>" if scales else ""
         return (
             f"<table><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
+            f"<tbody>{''.join(body)}</tbody></table>{note}"
         )
+
+    def scale_notes(self) -> list[str]:
+        """A sentence for each period that some indicators' own figures count alone (a month's
+        referrals per 10,000) where the published figures count a year's
+        (:attr:`analysis.catalogue.Indicator.local_counts_over`), naming the indicators."""
+        over: dict[str, list[str]] = {}
+        for indicator_id in self.indicators:
+            indicator = self.catalogue[indicator_id]
+            if indicator.local_counts_over:
+                over.setdefault(indicator.local_counts_over, []).append(indicator.title)
+        return [
+            f"{listed(titles)}: the council's "
+            f"own figures (latest and previous) count one {period}'s, the published figures a "
+            "whole year's, so only the published columns compare with each other."
+            for period, titles in over.items()
+        ]
 
     # --- each indicator -----------------------------------------------------------------
 
@@ -641,6 +660,11 @@ class QuarterlyReport:
         ]
         period = str(row["published_period"])
         text = f"In the published figures for {period}: " + " ".join(sentences)
+        if indicator.local_counts_over:
+            text += (
+                f" These count the whole year, where the council's own figures above count one "
+                f"{indicator.local_counts_over} each."
+            )
         method = (
             f"Statistical neighbours and good or outstanding councils: the {GROUP_METHOD} of "
             "those with a published figure, with how many (n) in brackets."

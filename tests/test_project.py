@@ -102,3 +102,45 @@ def test_bad_council_catalogue_names_file_and_indicator(tmp_path):
     )
     with pytest.raises(DataError, match=r"ours.yml, column x: indicator 'x': polarity"):
         load_catalogue(extra)
+
+
+def test_council_catalogue_local_scorecard_entry_is_checked(tmp_path):
+    import pytest
+
+    from analysis.errors import DataError
+
+    entry = (
+        "x:\n  title: t\n  description: d\n  polarity: high\n  unit: rate per 10,000\n"
+        "  decimal_places: 1\n  period_type: month\n  source: {none: n}\n"
+    )
+    extra = tmp_path / "ours.yml"
+    extra.write_text(entry + "  local: {id: X1, frequency: month, flow: true}\n")
+    assert load_catalogue(extra)["x"].local_counts_over == "month"
+    extra.write_text(entry + "  local: {id: X1, frequency: month, flow: 'yes'}\n")
+    with pytest.raises(DataError, match=r"ours.yml, column x: indicator 'x': local flow must"):
+        load_catalogue(extra)
+    extra.write_text(entry + "  local: {frequency: month}\n")
+    with pytest.raises(DataError, match=r"indicator 'x': local must be a mapping with an id"):
+        load_catalogue(extra)
+
+
+def test_every_example_in_the_library_docstrings_gives_what_it_shows():
+    # the docstrings' examples are documentation analysts copy from; an example marked
+    # "doctest: +SKIP" (one that needs the real files or draws a chart) is not run
+    import doctest
+    import importlib
+    import pkgutil
+    import warnings
+
+    import analysis
+
+    failed, tried = {}, 0
+    for module in pkgutil.iter_modules(analysis.__path__):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # examples of warnings warn
+            result = doctest.testmod(importlib.import_module(f"analysis.{module.name}"))
+        tried += result.attempted
+        if result.failed:
+            failed[module.name] = result.failed
+    assert failed == {}
+    assert tried > 100

@@ -9,6 +9,7 @@ comparator figures are worked out here from the published table by the documente
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import math
 import re
@@ -254,3 +255,24 @@ def test_charts_keep_the_chart_colours_exactly(report):
     svg = base64.b64decode(encoded).decode("utf-8").lower()
     for name in ("concern", "improvement", "common_cause", "text", "mean"):
         assert COLOURS[name].lower() in svg, name
+
+
+def test_a_months_rate_beside_a_years_says_they_do_not_compare(report):
+    # the demo scorecard counts each month's referrals and section 47 enquiries per 10,000
+    # (about 42 and 14), the published files a whole year's (about 500 and 165)
+    rows = report.rows.set_index("indicator")
+    for indicator in ("referrals_rate_per_10k", "s47_rate_per_10k"):
+        assert 8 < rows.loc[indicator, "published"] / rows.loc[indicator, "latest"] < 16
+    note = (
+        "Referrals per 10,000 children and Section 47 enquiries per 10,000: the council's own "
+        "figures (latest and previous) count one month's, the published figures a whole "
+        "year's, so only the published columns compare with each other."
+    )
+    assert report.scale_notes() == [note]
+    assert f"</table><p class='note'>{html.escape(note)}</p>" in report.overview_html()
+    whole_year = "These count the whole year, where the council's own figures above count one "
+    section = html.unescape(report.indicator_html("referrals_rate_per_10k"))
+    assert whole_year + "month each." in section
+    # a stock (children looked after at 31 March) and a share compare as they are
+    for indicator in ("cla_rate_per_10k", "rereferrals_12m_pct"):
+        assert whole_year not in html.unescape(report.indicator_html(indicator))
