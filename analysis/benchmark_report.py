@@ -61,7 +61,13 @@ from analysis.charts import (
     reused_figures,
 )
 from analysis.disclosure import SMALL_NUMBER_THRESHOLD, number_or_none, small_number
-from analysis.narrative import Glossary, comparison_sentence, format_number, trend_sentence
+from analysis.narrative import (
+    Glossary,
+    comparison_sentence,
+    format_number,
+    trend_sentence,
+    without_title,
+)
 from analysis.published import LAIT_FILE, NEIGHBOURS_FILE, OFSTED_FILE, Published, load_published
 from analysis.published import data_dir as resolve_data_dir
 from analysis.quarterly import FICTIONAL_NOTICE, direction_of_travel
@@ -515,8 +521,8 @@ class BenchmarkReport:
         """The paragraph for one indicator, from its results."""
         indicator = self.national.catalogue[indicator_id]
         r = self.results[indicator_id]
-        if not r["published"]:
-            return f"{indicator.title}: {r['note']}"
+        if not r["published"]:  # the section's heading names the indicator
+            return str(r["note"])
         england = r["comparators"][ENGLAND]
         parts = [
             comparison_sentence(
@@ -550,7 +556,7 @@ class BenchmarkReport:
                 f"A count behind this figure is below {self.threshold}, so the counts are not "
                 "shown, to protect children's privacy."
             )
-        return " ".join(parts)
+        return " ".join(without_title(part, indicator.title) for part in parts)
 
     # --- charts and tables ------------------------------------------------------------
 

@@ -176,6 +176,16 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def without_title(sentence: str, title: str) -> str:
+    """A sentence without its leading "Title: ", capitalised, for where the title is already
+    read (the indicator's own section, a table row).
+
+    >>> without_title("Agency social workers: the figure fell.", "Agency social workers")
+    'The figure fell.'
+    """
+    return _capital(sentence.removeprefix(f"{title}: "))
+
+
 # --- indicators, numbers and periods ---------------------------------------------------------
 
 

@@ -74,6 +74,7 @@ from analysis.narrative import (
     rag_sentence,
     spc_sentence,
     trend_sentence,
+    without_title,
 )
 from analysis.published import Published, load_published
 from analysis.rag import rag
@@ -141,12 +142,6 @@ def _plain(value: Any) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _without_title(sentence: str, title: str) -> str:
-    """A narrative sentence without its leading "Title: ", capitalised, for a table cell."""
-    text = sentence.removeprefix(f"{title}: ")
-    return text[:1].upper() + text[1:]
 
 
 def red_since(assessment: Assessment) -> str | None:
@@ -398,7 +393,7 @@ class QuarterlyReport:
                     (
                         title,
                         "Special cause concern",
-                        _without_title(sentence, title),
+                        without_title(sentence, title),
                         period_text(a.spc.get("special_cause_since")),
                     )
                 )
@@ -408,7 +403,7 @@ class QuarterlyReport:
                     (
                         title,
                         "Sustained deterioration",
-                        _without_title(sentence, title),
+                        without_title(sentence, title),
                         period_text(a.deterioration.since),
                     )
                 )
@@ -691,7 +686,7 @@ class QuarterlyReport:
             recent = trends.iloc[0].to_dict()
             recent["points_used"] = [recent["from_period"], recent["to_period"]]
             parts.append(trend_sentence(indicator, recent, self.glossary))
-        return " ".join(_without_title(p, indicator.title) for p in parts)
+        return " ".join(without_title(p, indicator.title) for p in parts)
 
     def indicator_html(self, indicator_id: str) -> str:
         """One indicator's section: what it measures, the narrative, the SPC chart, the trend,
@@ -700,7 +695,7 @@ class QuarterlyReport:
         indicator = a.indicator
         target = a.target or {}
         narrative = spc_sentence(indicator, a.spc, self.glossary, target=target.get("target"))
-        narrative = _without_title(narrative, indicator.title)
+        narrative = without_title(narrative, indicator.title)
         latest = a.latest
         rating = rag_sentence(
             indicator,

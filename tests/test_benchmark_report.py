@@ -185,6 +185,16 @@ def test_neutral_indicators_get_no_band_or_rank(surrey):
 
 
 @pytest.mark.real_data
+def test_a_section_names_its_indicator_once_in_its_heading_not_again_in_its_paragraph(surrey):
+    for indicator_id in surrey.results:
+        indicator = surrey.national.catalogue[indicator_id]
+        text = surrey.narrative(indicator_id)
+        assert f"{indicator.title}: " not in text, indicator_id
+    trend = surrey.narrative("rereferrals_12m_pct")
+    assert "From 2021 to 2025 the figure fell significantly" in trend
+
+
+@pytest.mark.real_data
 def test_an_indicator_without_a_published_figure_says_so(surrey):
     result = surrey.results["assessments_45d_pct"]
     assert result["published"] is False
