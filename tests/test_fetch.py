@@ -236,6 +236,20 @@ def test_a_file_without_the_expected_column_is_rejected_naming_file_and_column(s
 
 
 @pytest.mark.real_data
+def test_a_web_page_served_in_place_of_a_csv_is_rejected(served, tmp_path):
+    # a portal's sign-in or error page, sent with status 200
+    (served.root / C1).write_text("<!DOCTYPE html>\n<html><body>Sign in</body></html>\n")
+    out = tmp_path / "out"
+    outcomes = _by_path(fetch(out, load_sources(_small_sources(served, tmp_path)), backoff=0))
+    assert outcomes[C1].status == "failed"
+    assert outcomes[C1].message == (
+        f"rejected: {C1}, row 1: expected a CSV, found a web page (an error page saved in place "
+        "of the file?)"
+    )
+    assert not (out / C1).exists() and outcomes[D3].status == "new"
+
+
+@pytest.mark.real_data
 def test_an_empty_download_is_rejected(served, tmp_path):
     (served.root / SN).write_bytes(b"")
     outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
