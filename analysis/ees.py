@@ -464,7 +464,7 @@ def ees_rows(
     if periods["error"].notna().any():
         row = periods.index[periods["error"].notna()][0]
         raise DataError(path, str(periods.loc[row, "error"]), row=row, column="time_period")
-    _check_labels(periods, path)
+    check_year_labels(periods, path, "time_period")
     out = out.join(periods.drop(columns="error"))
     for role in ("value", "numerator", "denominator"):
         column = mapping.get(role)
@@ -529,22 +529,38 @@ def _check_whole(counts: pd.Series, path: Path, column: str) -> None:
         )
 
 
-def _check_labels(periods: pd.DataFrame, path: Path) -> None:
+def check_year_labels(
+    periods: pd.DataFrame, path: Path, column: str, measure: pd.Series | None = None
+) -> None:
     """One year written two ways (``2025`` and ``2024/25``) would be two periods, so a council's
-    row written the odd way would lose its comparators: an error naming the odd row."""
-    span = ["period_start", "period_end"]
-    usual = periods.groupby(span)["period"].agg(lambda labels: labels.value_counts().index[0])
-    expected = periods[span].merge(usual.reset_index(), on=span, how="left")["period"]
-    odd = np.flatnonzero(periods["period"].to_numpy() != expected.to_numpy())
-    if len(odd):
-        first = odd[0]
-        raise DataError(
-            path,
-            f"expected the year written {expected.iloc[first]!r} as in the file's other rows "
-            f"for it, found {periods['period'].iloc[first]!r}",
-            row=int(periods.index[first]),
-            column="time_period",
-        )
+    row written the odd way would lose its comparators: an error naming the odd row of
+    ``periods`` (from :func:`analysis.periods.parse_labels`, indexed by file row) and its
+    ``column``. With ``measure`` (LAIT's short code of each row), each measure is checked on
+    its own, since LAIT writes one year differently for different measures. Labels ending on
+    the same day are one year written two ways, even when they read as different spans
+    (``2021`` as at 31 March, ``2020-21`` as the financial year)."""
+    rows = periods[["period_end", "period"]].assign(measure="" if measure is None else measure)
+    keys = ["measure", "period_end"]
+    labels = rows.groupby([*keys, "period"], sort=False, dropna=False).size()
+    if not labels.index.droplevel("period").duplicated().any():
+        return  # every year written one way
+    usual = (
+        labels.rename("rows")
+        .reset_index()
+        .sort_values("rows", ascending=False, kind="stable")
+        .drop_duplicates(keys)
+        .rename(columns={"period": "usual"})
+    )
+    expected = rows.merge(usual[[*keys, "usual"]], on=keys, how="left")["usual"]
+    odd = np.flatnonzero(rows["period"].to_numpy() != expected.to_numpy())
+    first = odd[0]
+    raise DataError(
+        path,
+        f"expected the year written {expected.iloc[first]!r} as in the file's other rows "
+        f"for it, found {rows['period'].iloc[first]!r}",
+        row=int(periods.index[first]),
+        column=column,
+    )
 
 
 def _population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:

@@ -19,7 +19,13 @@ import pandas as pd
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
 from analysis.completeness import missing_areas, missing_rows
-from analysis.ees import DataWarning, without_copied_years, without_duplicates, without_spikes
+from analysis.ees import (
+    DataWarning,
+    check_year_labels,
+    without_copied_years,
+    without_duplicates,
+    without_spikes,
+)
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
@@ -107,6 +113,8 @@ def load_lait(
             ),
             stacklevel=2,
         )
+    readable = periods.loc[~unreadable]
+    check_year_labels(readable, parquet_path, "Years", short.loc[readable.index])
     out = _areas(raw, parquet_path, directory)
     out = out.join(periods.drop(columns="error"))
     out["indicator"] = short

@@ -536,6 +536,21 @@ def test_real_year_deleted_or_file_cut_short_is_a_warning(dfe, damage):
 
 
 @pytest.mark.real_data
+def test_real_snapshot_year_written_as_a_financial_year_is_an_error(dfe, damage):
+    # b1 counts children in need at 31 March 2025 ("2025"); "2024/25" ends on the same day
+    source = dfe / "ees" / "b1_children_in_need_2013_to_2025.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2025,", ",936,")
+    path = damage(source, lambda ls: _cell(ls, row, "time_period", "2024/25"))
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column time_period: expected the year written '2025' as in the "
+        r"file's other rows for it, found '2024/25'",
+    ):
+        load_ees(path, CATALOGUE["cin_rate_per_10k"])
+
+
+@pytest.mark.real_data
 @pytest.mark.parametrize(
     "level, note",
     [
@@ -829,6 +844,12 @@ LAIT_ERRORS = {
     "unknown measure": (_set("Short Desc", "Nope"), r"row 4, column Short Desc: measure 'Nope'"),
     "unreadable year with a value": (_set("Years", "last year"), r"row 4, column Years: cannot"),
     "missing column": (lambda raw: raw.drop(columns="Values"), r"column Values: expected the"),
+    # Section_47 counts the financial year: the demo writes 2016, this row 2015-16
+    "one row's year written another way": (
+        _set("Years", "2015-16"),
+        r"row 4, column Years: expected the year written '2016' as in the file's other rows for "
+        r"it, found '2015-16'",
+    ),
 }
 
 
