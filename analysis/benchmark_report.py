@@ -66,6 +66,7 @@ from analysis.narrative import (
     comparison_sentence,
     format_number,
     trend_sentence,
+    unpublished_sentence,
     without_title,
 )
 from analysis.published import LAIT_FILE, NEIGHBOURS_FILE, OFSTED_FILE, Published, load_published
@@ -539,6 +540,7 @@ class BenchmarkReport:
                 status=r["status"],
             )
         ]
+        parts.append(unpublished_sentence("England", england["method"], england["n"]))
         if r["value"] is not None:
             parts.append(self._position_sentence(r))
             parts.append(self._change_sentence(indicator, r))
@@ -556,7 +558,7 @@ class BenchmarkReport:
                 f"A count behind this figure is below {self.threshold}, so the counts are not "
                 "shown, to protect children's privacy."
             )
-        return " ".join(without_title(part, indicator.title) for part in parts)
+        return " ".join(without_title(part, indicator.title) for part in parts if part)
 
     # --- charts and tables ------------------------------------------------------------
 
@@ -715,7 +717,8 @@ class BenchmarkReport:
         items = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
         text = (
             "Every figure was published by the Department for Education or Ofsted, under the "
-            "Open Government Licence v3.0. England and the region are the published figures. "
+            "Open Government Licence v3.0. England and the region are the published figures (where "
+            "a file has none, the text says so and works them out from their councils). "
             f"The statistical neighbours' and Good or Outstanding councils' figures are {method}; "
             "n says how many had one, and suppressed figures are left out, never counted as "
             "zero. Quartile bands follow LAIT. Significance is at 95% confidence (Wilson "

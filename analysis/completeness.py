@@ -10,8 +10,8 @@ row or a year deleted or cut off: the report would read "no figure was published
 every comparison would quietly leave the council out. :func:`missing_rows` says so, for
 :func:`analysis.published.load_published` to warn. Every real file also has England's row and
 each region's in every year; :func:`missing_areas` names England or a region of the file's
-councils with no row in any year (the national or regional rows deleted), since the report
-could then compare no council with it.
+councils with no row in any year (the national or regional rows deleted), since the reports
+would then compare councils with a figure worked out from the councils instead.
 
 >>> years = ["2023", "2024", "2025"]
 >>> table = pd.DataFrame({"area_code": ["E1", "E1", "E1", "E2", "E2"],
@@ -107,8 +107,9 @@ def missing_areas(table: pd.DataFrame, name: str, directory: Directory) -> list[
     ...     "area_code": ["E92000001", "E10000030", "E10000016"],
     ...     "region_code": [None, "E12000008", "E12000008"]})
     >>> missing_areas(table, "c1.csv", Directory.default())
-    ['c1.csv has no rows for South East, though it has rows for its councils: no council can \
-be compared with it (were its rows deleted?)']
+    ['c1.csv has no rows for South East, though it has rows for its councils: the reports compare \
+councils with a figure for it worked out from its councils, not a published one (were its rows \
+deleted?)']
     """
     councils = table.loc[table["area_level"] == "local authority"]
     if councils.empty:
@@ -121,8 +122,12 @@ be compared with it (were its rows deleted?)']
     named = dict(zip(directory.regions["area_code"], directory.regions["area_name"], strict=True))
     areas = listed([named.get(code, code) for code in absent], MOST_NAMED, "more regions")
     one = len(absent) == 1
+    if one:
+        instead = "a figure for it worked out from its councils, not a published one"
+    else:
+        instead = "figures for them worked out from their councils, not published ones"
     return [
         f"{name} has no rows for {areas}, though it has rows for {'its' if one else 'their'} "
-        f"councils: no council can be compared with {'it' if one else 'them'} (were "
+        f"councils: the reports compare councils with {instead} (were "
         f"{'its' if one else 'their'} rows deleted?)"
     ]

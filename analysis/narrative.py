@@ -601,6 +601,31 @@ def deterioration_sentence(indicator: Any, deterioration: Any, glossary: Glossar
 _COMPARED = ("better", "worse", "similar", "higher", "lower")
 
 
+#: How a group figure is made, in words, by method (analysis.benchmark.comparator_figures).
+METHOD_WORDS = {
+    "mean": "the mean of",
+    "median": "the median of",
+    "pooled": "the pooled figure (counts added up) of",
+}
+
+
+def unpublished_sentence(comparator_name: str, method: Any, n: Any) -> str:
+    """Why a comparator's figure (England's, a region's) is worked out, not published: "" when
+    it is the published one.
+
+    >>> unpublished_sentence("England", "mean", 153)
+    "No figure was published for England, so England's here is the mean of its 153 councils."
+    >>> unpublished_sentence("England", "published", 153)
+    ''
+    """
+    if method not in METHOD_WORDS:
+        return ""
+    return (
+        f"No figure was published for {comparator_name}, so {comparator_name}'s here is "
+        f"{METHOD_WORDS[method]} its {int(n)} councils."
+    )
+
+
 def comparison_sentence(
     indicator: Any,
     value: Any,

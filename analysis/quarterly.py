@@ -74,6 +74,7 @@ from analysis.narrative import (
     rag_sentence,
     spc_sentence,
     trend_sentence,
+    unpublished_sentence,
     without_title,
 )
 from analysis.published import Published, load_published
@@ -654,7 +655,9 @@ class QuarterlyReport:
             )
         ]
         period = str(row["published_period"])
-        text = f"In the published figures for {period}: " + " ".join(sentences)
+        england = rows.iloc[1]
+        sentences.append(unpublished_sentence("England", england["method"], england["n"]))
+        text = f"In the published figures for {period}: " + " ".join(s for s in sentences if s)
         if indicator.local_counts_over:
             text += (
                 f" These count the whole year, where the council's own figures above count one "

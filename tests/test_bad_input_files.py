@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import html
 import io
 import re
 import shutil
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import benchmark_report
 from analysis.areas import Council, Directory
 from analysis.catalogue import lait_catalogue, load_catalogue
 from analysis.ees import DataWarning, load_ees
@@ -556,14 +558,16 @@ def test_real_snapshot_year_written_as_a_financial_year_is_an_error(dfe, damage)
     [
         (
             "National",
-            "has no rows for England, though it has rows for its councils: no council can be "
-            "compared with it (were its rows deleted?)",
+            "has no rows for England, though it has rows for its councils: the reports compare "
+            "councils with a figure for it worked out from its councils, not a published one "
+            "(were its rows deleted?)",
         ),
         (
             "Regional",
             "has no rows for North East, North West, Yorkshire and The Humber and 6 more "
-            "regions, though it has rows for their councils: no council can be compared with "
-            "them (were their rows deleted?)",
+            "regions, though it has rows for their councils: the reports compare councils with "
+            "figures for them worked out from their councils, not published ones (were their "
+            "rows deleted?)",
         ),
     ],
 )
@@ -629,6 +633,27 @@ def test_no_real_year_repeats_the_year_before(published):
     # backtest: at most a third of councils repeat a published figure from one year to the
     # next in the real EES files (four fifths in LAIT), so no year is taken for a copy
     assert not [w for w in published.warnings if "has the same figure for both" in w]
+
+
+@pytest.mark.real_data
+def test_a_report_without_englands_published_row_says_what_it_compares_with(dfe, tmp_path):
+    # c1's national rows deleted: the benchmark report warns at the top and says, where it
+    # compares Surrey with England, that England's figure is the mean of its 153 councils
+    folder = _linked_copy(dfe, tmp_path, "ees/" + C1)
+    source = (dfe / "ees" / C1).read_text(encoding="utf-8-sig").splitlines()
+    kept = _without_rows(",National,")(source)
+    (folder / "ees" / C1).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    report = benchmark_report.prepare("936", 2025, folder)
+    heading = html.unescape(report.heading_html())
+    assert f"{C1} has no rows for England, though it has rows for its councils" in heading
+    england = report.results["rereferrals_12m_pct"]["comparators"]["england"]
+    assert england["method"] == "mean" and england["n"] == 153
+    paragraph = report.narrative("rereferrals_12m_pct")
+    assert "No figure was published for England, so England's here is the mean of its 153 " in (
+        paragraph
+    )
+    # an indicator from another file keeps England's published figure, and says nothing
+    assert "No figure was published" not in report.narrative("cpp_second_subsequent_pct")
 
 
 @pytest.mark.real_data

@@ -137,13 +137,15 @@ def test_england_and_the_councils_regions_present_is_nothing_missing():
 def test_england_or_a_region_with_no_row_in_any_year_is_named():
     no_england = {code: region for code, region in WHOLE.items() if code != "E92000001"}
     assert missing_areas(_levels(no_england), "f.csv", DIRECTORY) == [
-        "f.csv has no rows for England, though it has rows for its councils: no council can be "
-        "compared with it (were its rows deleted?)"
+        "f.csv has no rows for England, though it has rows for its councils: the reports compare "
+        "councils with a figure for it worked out from its councils, not a published one (were "
+        "its rows deleted?)"
     ]
     no_regions = {"E92000001": None, "E10000030": SOUTH_EAST, "E06000063": "E12000002"}
     assert missing_areas(_levels(no_regions), "f.csv", DIRECTORY) == [
         "f.csv has no rows for North West and South East, though it has rows for their "
-        "councils: no council can be compared with them (were their rows deleted?)"
+        "councils: the reports compare councils with figures for them worked out from their "
+        "councils, not published ones (were their rows deleted?)"
     ]
 
 
@@ -152,6 +154,7 @@ def test_many_regions_missing_name_the_first_and_count_the_rest():
     councils = {f"E0600000{n}": region for n, region in enumerate(regions)}
     assert missing_areas(_levels(councils), "f.csv", DIRECTORY) == [
         f"f.csv has no rows for England, North East, North West and {6 - MOST_NAMED} more "
-        "regions, though it has rows for their councils: no council can be compared with them "
-        "(were their rows deleted?)"
+        "regions, though it has rows for their councils: the reports compare councils with "
+        "figures for them worked out from their councils, not published ones (were their rows "
+        "deleted?)"
     ]
