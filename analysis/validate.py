@@ -156,5 +156,6 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
                 message, ok = (error.args[0] if isinstance(error, KeyError) else str(error)), False
             except Exception as error:  # noqa: BLE001 - a finding, never a traceback
                 message, ok = f"{path}: could not be read ({type(error).__name__}: {error})", False
-        findings.append(Finding(path, ok, message, tuple(str(w.message) for w in caught)))
+        notes = dict.fromkeys(str(w.message) for w in caught)  # once each, in order
+        findings.append(Finding(path, ok, message, tuple(notes)))
     return findings

@@ -78,3 +78,14 @@ def test_a_parquet_alone_gets_the_catalogue_checks(dfe, tmp_path, capsys):
     raw.to_parquet(parquet)
     assert main(["validate", str(parquet)]) == 2
     assert f"row {row + 1}, column Values: expected 0 or more, found -3" in capsys.readouterr().out
+
+
+def test_a_warning_about_a_file_is_listed_once(dfe, tmp_path, capsys):
+    # c1 gives three indicators, each loaded on its own: the warning about its missing
+    # England rows is one problem, listed once
+    lines = (dfe / "ees" / C1).read_text(encoding="utf-8-sig").splitlines()
+    kept = [line for line in lines if ",National," not in line]
+    (tmp_path / C1).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(["validate", str(tmp_path / C1)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(f"warning: {C1} has no rows for England") == 1
