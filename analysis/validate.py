@@ -146,7 +146,7 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
     for given in map(Path, paths):
         files += sorted(_data_files(given)) if given.is_dir() else [given]
     folders = [p for p in map(Path, paths) if (p / "ees").is_dir() or (p / "lait").is_dir()]
-    findings = []
+    findings, listed = [], set()
     for path, check in [(p, _check) for p in files] + [(p, _check_folder) for p in folders]:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -156,6 +156,8 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
                 message, ok = (error.args[0] if isinstance(error, KeyError) else str(error)), False
             except Exception as error:  # noqa: BLE001 - a finding, never a traceback
                 message, ok = f"{path}: could not be read ({type(error).__name__}: {error})", False
-        notes = dict.fromkeys(str(w.message) for w in caught)  # once each, in order
+        # each warning once, in order: a folder's repeat its files' warnings
+        notes = [n for n in dict.fromkeys(str(w.message) for w in caught) if n not in listed]
+        listed.update(notes)
         findings.append(Finding(path, ok, message, tuple(notes)))
     return findings

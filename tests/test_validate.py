@@ -81,11 +81,18 @@ def test_a_parquet_alone_gets_the_catalogue_checks(dfe, tmp_path, capsys):
 
 
 def test_a_warning_about_a_file_is_listed_once(dfe, tmp_path, capsys):
-    # c1 gives three indicators, each loaded on its own: the warning about its missing
-    # England rows is one problem, listed once
+    # c1 gives three indicators, each loaded on its own, and the folder is loaded as a whole
+    # after its files: the warning about c1's missing England rows is one problem, listed once
+    folder = tmp_path / "dfe"
+    for sub in ("ees", "lait"):
+        (folder / sub).mkdir(parents=True)
+        for f in (dfe / sub).iterdir():
+            if f.name != C1:
+                (folder / sub / f.name).symlink_to(f)
     lines = (dfe / "ees" / C1).read_text(encoding="utf-8-sig").splitlines()
     kept = [line for line in lines if ",National," not in line]
-    (tmp_path / C1).write_text("\n".join(kept) + "\n", encoding="utf-8")
-    assert main(["validate", str(tmp_path / C1)]) == 0
+    (folder / "ees" / C1).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    assert main(["validate", str(folder)]) == 0
     out = capsys.readouterr().out
     assert out.count(f"warning: {C1} has no rows for England") == 1
+    assert f"ok   {folder}: loaded as a whole" in out
