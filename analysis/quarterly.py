@@ -374,6 +374,9 @@ class QuarterlyReport:
                     self.glossary,
                     area_name=self.council.area_name,
                 )
+                england = self.benchmark_rows(indicator_id).iloc[1]
+                unpublished = unpublished_sentence("England", england["method"], england["n"])
+                compared = f"{compared} {unpublished}".strip()
                 getting_worse = (
                     "It is in sustained deterioration."
                     if a.deterioration.flagged

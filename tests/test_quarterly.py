@@ -276,3 +276,40 @@ def test_a_months_rate_beside_a_years_says_they_do_not_compare(report):
     # a stock (children looked after at 31 March) and a share compare as they are
     for indicator in ("cla_rate_per_10k", "rereferrals_12m_pct"):
         assert whole_year not in html.unescape(report.indicator_html(indicator))
+
+
+def test_without_englands_published_row_the_report_says_englands_figure_is_worked_out(
+    demo_data, tmp_path
+):
+    # the demo's c1 with its national rows deleted: England's re-referral figure is then the
+    # mean of the demo councils', and wherever the report compares with it, it says so
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_data, data)
+    c1 = data / "ees" / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+    lines = c1.read_text(encoding="utf-8").splitlines()
+    c1.write_text("\n".join(x for x in lines if ",National," not in x) + "\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="has no rows for England"):
+        report = quarterly.prepare(
+            council="701",
+            period_end="2025-09-30",
+            data_dir=str(data),
+            scorecard_path=str(data / "local" / "scorecard.csv"),
+            fictional=True,
+            targets=DEMO_TARGETS,
+        )
+    england = report.benchmark_rows("rereferrals_12m_pct").iloc[1]
+    assert england["method"] == "mean" and england["n"] > 10
+    said = "No figure was published for England, so England's here is the mean of its "
+    said += f"{int(england['n'])} councils."
+    section = html.unescape(report.indicator_html("rereferrals_12m_pct"))
+    assert said in section
+    shown = report.exception_rows()
+    worse = shown.loc[shown["Why it is listed"] == "Worse than England and getting worse"]
+    assert all(said in text for text in worse["What the figures show"])
+    assert any("has no rows for England" in w for w in report.warnings)
+    # England's own published rows elsewhere (d3) are used as they are, without the note
+    assert "No figure was published" not in html.unescape(
+        report.indicator_html("cpp_second_subsequent_pct")
+    )
