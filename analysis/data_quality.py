@@ -43,6 +43,7 @@ from analysis.catalogue import load_catalogue
 from analysis.charts import data_table_html
 from analysis.deep_dive import heading_html, key_messages_html, paragraphs_html, write_summary
 from analysis.disclosure import display_status
+from analysis.ees import data_warnings
 from analysis.lait import load_lait
 from analysis.local_scorecard import load_scorecard
 from analysis.periods import month_label, quarter_label
@@ -665,8 +666,9 @@ def prepare(
             published.directory,
             list(LAIT_EQUIVALENTS.values()),
         )
+    with data_warnings() as notes:  # what the scorecard's loader warned about, for the page
+        local = load_scorecard(scorecard_path, found, catalogue) if scorecard_path else tidy_empty()
     council_rows = published.table.loc[published.table["area_code"].isin(codes)]
-    local = load_scorecard(scorecard_path, found, catalogue) if scorecard_path else tidy_empty()
     table = pd.concat([local, council_rows], ignore_index=True)
     table = table.loc[table["period_end"] <= end].reset_index(drop=True)
     ees = council_rows.loc[council_rows["source"].str.startswith("EES")]
@@ -674,6 +676,7 @@ def prepare(
     warnings = [f"{name} was not found, so it was not checked." for name in published.missing]
     if not scorecard_path:
         warnings.append("No local scorecard was given: only the published files are checked.")
+    warnings += [n for n in [*published.warnings, *notes] if n not in warnings]
     names = {i.id: i.title for i in catalogue.values()}
     return DataQualityReport(
         council=found,

@@ -50,6 +50,7 @@ from analysis.charts import (
 )
 from analysis.decomposition import groups_between, kitagawa, largest_contribution
 from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
+from analysis.ees import data_warnings
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import format_number, period_text, spc_sentence
@@ -608,14 +609,15 @@ def prepare(
     folder = str(data_dir or os.environ.get(DATA_ENV, ""))
     found = find_council(council, folder, Path("parameters"), "council")
     end = pd.Timestamp(period_end)
-    local = load_scorecard(scorecard_path, found, catalogue)
+    with data_warnings() as notes:  # what the loader warned about, for the page to show
+        local = load_scorecard(scorecard_path, found, catalogue)
     breakdown = local["breakdown"].astype(str)
     rows = local.loc[
         (local["indicator"] == indicator)
         & (local["period_end"] <= end)
         & ((breakdown == ALL) | breakdown.str.startswith(f"{dimension}:"))
     ].reset_index(drop=True)
-    warnings: list[str] = []
+    warnings = list(notes)
     if rows.empty:
         warnings.append(f"The scorecard has no rows for {chosen.title} up to {end:%B %Y}.")
     elif (rows["breakdown"] == ALL).sum() == len(rows):

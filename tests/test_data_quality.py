@@ -230,3 +230,21 @@ def test_report_for_a_real_council_from_the_published_files_only(dfe):
     assert any("No local scorecard" in w for w in report.warnings)
     messages = " ".join(report.key_messages())
     assert f"LAIT and EES: {len(compared)} council-years compared, 0 differ" in messages
+
+
+def test_what_the_loaders_warn_about_is_on_the_page(demo_data, tmp_path):
+    # the demo scorecard with one month of the caseload ten times too big: the loader leaves
+    # it out with a warning, which the data quality page shows at the top
+    import shutil
+
+    path = tmp_path / "scorecard.csv"
+    shutil.copy(demo_data / "local" / "scorecard.csv", path)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    month = (table["indicator"] == "sw_caseload") & (table["period_end"] == "2024-06-30")
+    month &= table["breakdown"] == "all"
+    table.loc[month, "value"] = str(float(table.loc[month, "value"].iloc[0]) * 10)
+    table.to_csv(path, index=False)
+    with pytest.warns(UserWarning, match="left out"):  # the demo LAIT lacks some measures too
+        report = dq.prepare("701", "2025-09-30", str(demo_data), str(path), fictional=True)
+    assert any("Jun 2024" in w and "so it was left out" in w for w in report.warnings)
+    assert "so it was left out" in report.heading_html()

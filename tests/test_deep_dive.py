@@ -256,3 +256,17 @@ def test_group_names_from_the_scorecard_are_escaped(tmp_path, monkeypatch):
     assert "<b>East" not in page and "<script" not in page
     assert "North &amp; &lt;b&gt;East&lt;/b&gt;" in page
     assert re.search(r"<h3 id='team-north-b-east-b'>", page)
+
+
+def test_what_the_scorecard_loader_warns_about_is_on_the_page(tmp_path, monkeypatch):
+    # a month deleted inside the whole-council series: the loader's warning (the chart joins
+    # the months either side) is shown at the top of the page, not only in the notebook's log
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    path = _scorecard(tmp_path / "scorecard.csv")
+    table = pd.read_csv(path)
+    gap = (table["period_end"] == "2024-09-30") & (table["breakdown"] == "all")
+    table.loc[~gap].to_csv(path, index=False)
+    with pytest.warns(UserWarning, match="no row for some periods inside a series"):
+        dive = deep_dive.prepare("936", "rereferrals_12m_pct", "team", "2025-05-31", str(path))
+    assert any("no row for some periods inside a series" in w for w in dive.warnings)
+    assert "no row for some periods inside a series" in dive.heading_html()
