@@ -506,10 +506,10 @@ def ees_rows(
         if column == POPULATION:
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
+    figures = mapping.get("value") or mapping.get("numerator")  # the column the figures are in
     if indicator.is_steady:
-        column = mapping.get("value") or mapping.get("numerator")
-        tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {column}")
-    tidy = without_copied_years(tidy, path, mapping.get("value") or mapping.get("numerator"))
+        tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {figures}")
+    tidy = without_copied_years(tidy, path, figures)
     notes = missing_rows(tidy, path.name, directory) + missing_areas(tidy, path.name, directory)
     for note in notes:
         warnings.warn(DataWarning(note), stacklevel=3)

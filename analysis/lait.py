@@ -131,16 +131,17 @@ def load_lait(
     tidy = without_duplicates(
         conform(out[[c for c in COLUMNS if c in out]]).set_axis(out.index), parquet_path
     )
-    steady = [measure for measure, i in (indicators or {}).items() if i.is_steady]
-    rows = tidy["indicator"].isin(steady).to_numpy()
-    if rows.any():
-        steady_rows = without_spikes(
-            tidy.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
-        )
-        tidy = pd.concat([tidy.loc[~rows], steady_rows]).sort_index()
     catalogued = tidy["indicator"].isin(list(indicators or {})).to_numpy()
-    if catalogued.any():
-        checked = without_copied_years(tidy.loc[catalogued], parquet_path, "Values")
+    if catalogued.any():  # the catalogue's measures, whose units are known, are checked
+        checked = tidy.loc[catalogued]
+        steady = [measure for measure, i in (indicators or {}).items() if i.is_steady]
+        rows = checked["indicator"].isin(steady).to_numpy()
+        if rows.any():
+            steady_rows = without_spikes(
+                checked.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
+            )
+            checked = pd.concat([checked.loc[~rows], steady_rows])
+        checked = without_copied_years(checked, parquet_path, "Values")
         tidy = pd.concat([tidy.loc[~catalogued], checked]).sort_index()
     for measure in indicators or {}:
         of_measure = tidy.loc[tidy["indicator"] == measure]

@@ -374,9 +374,7 @@ class QuarterlyReport:
                     self.glossary,
                     area_name=self.council.area_name,
                 )
-                england = self.benchmark_rows(indicator_id).iloc[1]
-                unpublished = unpublished_sentence("England", england["method"], england["n"])
-                compared = f"{compared} {unpublished}".strip()
+                compared = f"{compared} {self._england_worked_out(indicator_id)}".strip()
                 getting_worse = (
                     "It is in sustained deterioration."
                     if a.deterioration.flagged
@@ -539,6 +537,17 @@ class QuarterlyReport:
 
     # --- each indicator -----------------------------------------------------------------
 
+    def _england_worked_out(self, indicator_id: str) -> str:
+        """Why England's figure for one indicator is worked out from the councils ("" when it
+        is the published one)."""
+        figures = self.comparators
+        england = figures.loc[
+            (figures["indicator"] == indicator_id) & (figures["comparator"] == ENGLAND)
+        ]
+        if england.empty:
+            return ""
+        return unpublished_sentence("England", england["method"].iloc[0], england["n"].iloc[0])
+
     def benchmark_rows(self, indicator_id: str) -> pd.DataFrame:
         """The council and its comparators for one indicator's published period, as
         :func:`analysis.charts.benchmark_dot_chart` takes them, with each comparison
@@ -658,8 +667,7 @@ class QuarterlyReport:
             )
         ]
         period = str(row["published_period"])
-        england = rows.iloc[1]
-        sentences.append(unpublished_sentence("England", england["method"], england["n"]))
+        sentences.append(self._england_worked_out(indicator_id))
         text = f"In the published figures for {period}: " + " ".join(s for s in sentences if s)
         if indicator.local_counts_over:
             text += (

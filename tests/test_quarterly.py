@@ -28,16 +28,21 @@ DEMO_TARGETS = yaml.safe_load(
 )["targets"]
 
 
-@pytest.fixture(scope="module")
-def report(demo_data):
+def _demo_report(data):
+    """The demo council's report for September 2025 from the demo data set in ``data``."""
     return quarterly.prepare(
         council="701",
         period_end="2025-09-30",
-        data_dir=str(demo_data),
-        scorecard_path=str(demo_data / "local" / "scorecard.csv"),
+        data_dir=str(data),
+        scorecard_path=str(data / "local" / "scorecard.csv"),
         fictional=True,
         targets=DEMO_TARGETS,
     )
+
+
+@pytest.fixture(scope="module")
+def report(demo_data):
+    return _demo_report(demo_data)
 
 
 def test_red_since_is_the_start_of_the_latest_run_of_red_months():
@@ -291,14 +296,7 @@ def test_without_englands_published_row_the_report_says_englands_figure_is_worke
     lines = c1.read_text(encoding="utf-8").splitlines()
     c1.write_text("\n".join(x for x in lines if ",National," not in x) + "\n", encoding="utf-8")
     with pytest.warns(UserWarning, match="has no rows for England"):
-        report = quarterly.prepare(
-            council="701",
-            period_end="2025-09-30",
-            data_dir=str(data),
-            scorecard_path=str(data / "local" / "scorecard.csv"),
-            fictional=True,
-            targets=DEMO_TARGETS,
-        )
+        report = _demo_report(data)
     england = report.benchmark_rows("rereferrals_12m_pct").iloc[1]
     assert england["method"] == "mean" and england["n"] > 10
     said = "No figure was published for England, so England's here is the mean of its "
