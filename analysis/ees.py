@@ -38,6 +38,7 @@ from analysis.values import (
     copied_years,
     impossible_figures,
     parse_cells,
+    percentages_as_fractions,
     spikes,
 )
 
@@ -507,6 +508,9 @@ def ees_rows(
             column = mapping.get("numerator")
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
     figures = mapping.get("value") or mapping.get("numerator")  # the column the figures are in
+    fractions = percentages_as_fractions(tidy, indicator.unit)
+    if fractions:
+        raise DataError(path, fractions[1], row=fractions[0], column=figures)
     if indicator.is_steady:
         tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {figures}")
     tidy = without_copied_years(tidy, path, figures)

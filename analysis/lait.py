@@ -29,7 +29,7 @@ from analysis.ees import (
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
-from analysis.values import impossible_figures, parse_cells
+from analysis.values import impossible_figures, parse_cells, percentages_as_fractions
 
 COLUMNS_LAIT = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number", "Region"]
 ENGLAND = "970"
@@ -128,6 +128,9 @@ def load_lait(
         if problem:
             position, _, expected = problem
             raise DataError(parquet_path, expected, row=int(rows.index[position]), column="Values")
+        fractions = percentages_as_fractions(rows, indicator.unit)
+        if fractions:
+            raise DataError(parquet_path, fractions[1], row=fractions[0], column="Values")
     tidy = without_duplicates(
         conform(out[[c for c in COLUMNS if c in out]]).set_axis(out.index), parquet_path
     )

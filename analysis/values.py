@@ -233,6 +233,45 @@ def impossible_figures(
     return min(found, key=lambda f: f[0]) if found else None
 
 
+#: How many councils' percentages for one year must all lie between 0 and 1 for them to be
+#: taken for fractions (0.25 written for 25%). In the real 2013-2025 files every year's highest
+#: council percentage is at least 6.8 (child protection plans open two years or more, in EES).
+FEWEST_FRACTIONS = 20
+
+
+def percentages_as_fractions(table: pd.DataFrame, unit: str) -> tuple[int, str] | None:
+    """The first year of a published ``table`` in ``unit`` percent whose council figures are
+    all fractions: at least :data:`FEWEST_FRACTIONS` of them above 0 and none above 1, which no
+    real file has. Returns the index label of that year's first council row, and what was
+    expected; None when ``unit`` is not a percentage or no year is so.
+
+    >>> table = pd.DataFrame({"indicator": "rereferrals", "area_level": "local authority",
+    ...     "period": ["2024"] * 20 + ["2025"] * 20, "value": [22.0] * 20 + [0.22] * 20})
+    >>> row, expected = percentages_as_fractions(table, "percent")
+    >>> row
+    20
+    >>> print(expected)  # doctest: +NORMALIZE_WHITESPACE
+    expected percentages from 0 to 100, found every one of the 20 councils' figures for 2025
+    between 0 and 1 (were they written as fractions, 0.25 for 25%?)
+    >>> percentages_as_fractions(table, "rate per 10,000") is None
+    True
+    """
+    if _scale(unit) != 100.0:
+        return None
+    rows = table.loc[(table["area_level"] == "local authority") & (table["value"] > 0)]
+    years = rows.groupby(["indicator", "period"], sort=False)["value"].agg(["max", "size"])
+    fractions = years.loc[(years["size"] >= FEWEST_FRACTIONS) & (years["max"] <= 1)]
+    if fractions.empty:
+        return None
+    indicator, period = fractions.index[0]
+    first = rows.index[(rows["indicator"] == indicator) & (rows["period"] == period)].min()
+    return int(first), (
+        f"expected percentages from 0 to 100, found every one of the "
+        f"{fractions['size'].iloc[0]} councils' figures for {period} between 0 and 1 (were "
+        "they written as fractions, 0.25 for 25%?)"
+    )
+
+
 #: How many times above, or below, the periods either side a rate or a caseload may stand. In
 #: the real 2013-2025 files no rate or caseload stands more than 3.2 times from both of its
 #: neighbours (the City of London's 261 children in need per 10,000 in 2024, between 1,096

@@ -1081,6 +1081,59 @@ def test_real_caseload_that_disagrees_with_its_counts_is_an_error(dfe, damage):
         load_ees(path, CATALOGUE["sw_caseload"])
 
 
+@pytest.mark.real_data
+def test_real_percentages_written_as_fractions_are_an_error(dfe, damage):
+    # turnover_rate_fte divided by 100 throughout (9.9 written 0.099): every council's figure
+    # for the file's first year between 0 and 1 is no set of percentages
+    source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
+    turnover = CATALOGUE["sw_turnover_pct"]
+    expected = load_ees(source, turnover)
+
+    def as_fractions(lines):
+        rows = list(csv.reader(lines))
+        column = rows[0].index("turnover_rate_fte")
+        for cells in rows[1:]:
+            figure = cells[column]
+            cells[column] = f"{float(figure) / 100:.6g}" if figure[:1].isdigit() else figure
+        written = io.StringIO()
+        csv.writer(written, lineterminator="\n").writerows(rows)
+        return written.getvalue().splitlines()
+
+    path = damage(source, as_fractions)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    year = lines[1].split(",")[0]
+    first = _row_of(lines, f"{year},", ",Local authority,")
+    councils = expected.loc[(expected["period"] == year) & (expected["value"] > 0)]
+    councils = councils.loc[councils["area_level"] == "local authority"]
+    with pytest.raises(DataError) as caught:
+        load_ees(path, turnover)
+    assert str(caught.value) == (
+        f"{path}, row {first}, column turnover_rate_fte: expected percentages from 0 to 100, "
+        f"found every one of the {len(councils)} councils' figures for {year} between 0 and 1 "
+        "(were they written as fractions, 0.25 for 25%?)"
+    )
+
+
+@pytest.mark.real_data
+def test_real_lait_percentages_written_as_fractions_are_an_error(dfe, tmp_path):
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    latest = (raw["Short Desc"] == "Children_missing") & (raw["Years"] == "2025")
+    figures = pd.to_numeric(raw.loc[latest, "Values"], errors="coerce")
+    raw.loc[latest, "Values"] = (figures / 100).astype(str).where(figures.notna(), raw["Values"])
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.raises(
+        DataError,
+        match=r"bds_long.parquet, row \d+, column Values: expected percentages from 0 to 100, "
+        r"found every one of the 1\d\d councils' figures for 2025 between 0 and 1",
+    ):
+        load_lait(
+            tmp_path / "bds_long.parquet",
+            dfe / "lait" / "lait_data_dictionary.csv",
+            measures=["Children_missing"],
+            indicators={"Children_missing": CATALOGUE["cla_missing_pct"]},
+        )
+
+
 # --- the council's scorecard ---------------------------------------------------------------
 
 

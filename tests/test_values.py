@@ -10,11 +10,13 @@ from analysis.errors import DataError
 from analysis.values import (
     BLANK,
     FEWEST_COPIED,
+    FEWEST_FRACTIONS,
     MOST_STEADY_SPIKE,
     SUPPRESSION_SYMBOLS,
     copied_years,
     impossible_figures,
     parse_cells,
+    percentages_as_fractions,
     spikes,
 )
 
@@ -220,3 +222,32 @@ def test_fewer_councils_zeros_and_other_levels_are_not_a_copy():
     twenty = [float(n) for n in range(1, 21)]
     regions = _councils(twenty, twenty).assign(area_level="regional")
     assert copied_years(regions).empty
+
+
+def test_a_year_of_council_percentages_all_between_0_and_1_is_taken_for_fractions():
+    assert FEWEST_FRACTIONS == 20
+    # 2020's 20 council figures are percentages; 2021's are the same written as fractions
+    percentages = [float(n) for n in range(5, 25)]
+    table = _councils(percentages, [p / 100 for p in percentages])
+    row, expected = percentages_as_fractions(table, "percent")
+    assert row == 20  # the first council row for 2021
+    assert expected == (
+        "expected percentages from 0 to 100, found every one of the 20 councils' figures for "
+        "2021 between 0 and 1 (were they written as fractions, 0.25 for 25%?)"
+    )
+    # the same figures in any other unit, a rate or a count, are not fractions
+    assert percentages_as_fractions(table, "rate per 10,000") is None
+    assert percentages_as_fractions(table, "cases") is None
+
+
+def test_small_percentages_are_fractions_only_when_twenty_councils_are_all_at_most_1():
+    nineteen = [0.5] * 19
+    # 19 councils, or 19 and a zero (zeros are not counted), are too few to judge
+    assert percentages_as_fractions(_councils(nineteen), "percent") is None
+    assert percentages_as_fractions(_councils([*nineteen, 0.0]), "percent") is None
+    # one council above 1% in the year makes the year's figures percentages
+    assert percentages_as_fractions(_councils([*nineteen, 0.5, 1.5]), "percent") is None
+    # exactly 1% is still at most 1; regional and national rows are not counted
+    assert percentages_as_fractions(_councils([*nineteen, 1.0]), "percent")[0] == 0
+    regions = _councils([*nineteen, 1.0]).assign(area_level="regional")
+    assert percentages_as_fractions(regions, "percent") is None
