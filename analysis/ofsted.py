@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.errors import DAMAGED_WORKBOOK, DataError
+from analysis.words import listed
 
 SHEET = "Inspections_as_at_31_March"
 JUDGEMENTS = ("Outstanding", "Good", "Requires improvement to be good", "Inadequate")
@@ -118,9 +119,8 @@ def unjudged(ilacs: pd.DataFrame, table: pd.DataFrame, directory: Directory, nam
     left_out = sorted(current.loc[~current["area_code"].isin(judged), "area_name"])
     if not left_out:
         return ""
-    more = f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
     whose = "their judgements are" if len(left_out) > 1 else "its judgement is"
     return (
-        f"{name} has no row for {', '.join(left_out[:5])}{more}, so {whose} not known and cannot "
+        f"{name} has no row for {listed(left_out, most=5)}, so {whose} not known and cannot "
         "count among the good or outstanding councils compared with (was a row deleted?)"
     )

@@ -1,11 +1,12 @@
 """Statistical neighbours (EES CSV and LAIT workbook) and Ofsted ILACS outcomes."""
 
+import pandas as pd
 import pytest
 
 from analysis.areas import Directory
 from analysis.errors import DataError
 from analysis.neighbours import load_neighbours
-from analysis.ofsted import JUDGEMENTS, good_or_outstanding, load_ilacs
+from analysis.ofsted import JUDGEMENTS, good_or_outstanding, load_ilacs, unjudged
 
 
 def test_both_neighbour_files_agree(dfe):
@@ -47,3 +48,31 @@ def test_ofsted_workbook_without_the_sheet(tmp_path):
     pd.DataFrame({"a": [1]}).to_excel(path, sheet_name="Other", engine="odf", index=False)
     with pytest.raises(DataError, match="Inspections_as_at_31_March"):
         load_ilacs(path)
+
+
+def test_councils_missing_from_the_ofsted_workbook_are_listed_in_words():
+    directory = Directory.default()
+    councils = [directory.find(code) for code in ("E10000030", "E08000025", "E09000002")]
+    councils += [directory.find(code) for code in ("E06000001", "E06000002", "E06000003")]
+    councils += [directory.find("E06000004")]
+    table = pd.DataFrame(
+        {
+            "indicator": "cin",
+            "area_level": "local authority",
+            "area_code": [c.area_code for c in councils],
+            "area_name": [c.area_name for c in councils],
+            "period_end": pd.Timestamp("2025-03-31"),
+            "value": 1.0,
+        }
+    )
+    judged = pd.DataFrame({"area_code": [c.area_code for c in councils[2:]]})
+    two = unjudged(judged, table, directory, "f.ods")
+    assert two == (
+        "f.ods has no row for Birmingham and Surrey, so their judgements are not known and "
+        "cannot count among the good or outstanding councils compared with (was a row deleted?)"
+    )
+    # beyond five councils, the first five in alphabetical order and how many more
+    seven = unjudged(judged.iloc[:0], table, directory, "f.ods")
+    names = ", ".join(sorted(c.area_name for c in councils)[:5])
+    assert seven.startswith(f"f.ods has no row for {names} and 2 more, so their judgements ")
+    assert unjudged(pd.DataFrame({"area_code": table["area_code"]}), table, directory, "f") == ""
