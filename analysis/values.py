@@ -146,8 +146,9 @@ def impossible_figures(
     value rounded to the decimals it is written with and counts rounded to the nearest 10; where
     the counts are so rounded (DfE's national and regional rows), 6% of the value more, as
     DfE's own totals disagree by up to 5.5% (Yorkshire and The Humber's 2022 second CPPs: 1,660
-    of 7,490 published as 23.6%). Every council row in the real files matches exactly. None when
-    every figure is possible.
+    of 7,490 published as 23.6%). Every council row in the real files matches exactly. A value
+    beside a denominator of 0 is not possible either: the real files leave it blank or
+    suppressed. None when every figure is possible.
 
     >>> impossible_figures(pd.Series([22.6, 150.0]), None, None, "percent")
     (1, 'value', 'expected a percentage from 0 to 100, found 150')
@@ -208,6 +209,16 @@ def impossible_figures(
                 )
             )
     if numerator is not None and denominator is not None:
+        of_nothing = np.flatnonzero(((denominator == 0) & value.notna()).to_numpy(dtype=bool))
+        if len(of_nothing):
+            found.append(
+                (
+                    int(of_nothing[0]),
+                    "value",
+                    "expected no figure where the denominator is 0 (there is nothing to take a "
+                    f"share of), found {value.iloc[of_nothing[0]]:g}",
+                )
+            )
         scale = scale or 1.0  # any other unit with both counts is their ratio, as a caseload
         n = numerator.to_numpy(dtype="float64", na_value=np.nan)
         d = denominator.to_numpy(dtype="float64", na_value=np.nan)

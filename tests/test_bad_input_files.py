@@ -1134,6 +1134,24 @@ def test_real_lait_percentages_written_as_fractions_are_an_error(dfe, tmp_path):
         )
 
 
+@pytest.mark.real_data
+def test_real_not_applicable_typed_over_with_0_is_an_error(dfe, damage):
+    # the Isles of Scilly had no child protection plans at 31 March 2024 (CPP_At31 0), so d5
+    # publishes its share lasting 2 years or more as z (not applicable); 0 typed over the z
+    # would put the council at the best end of the ranking with a share of nothing
+    source = dfe / "ees" / "d5_cpps_at31march_by_duration_2013_to_2025.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2024,", ",Isles of Scilly,")
+    assert lines[row - 1].endswith(",0,z")
+    path = damage(source, lambda ls: _cell(ls, row, "2_years_or_more_percent", "0"))
+    with pytest.raises(DataError) as caught:
+        load_ees(path, CATALOGUE["cpp_2yrs_plus_pct"])
+    assert str(caught.value) == (
+        f"{path}, row {row}, column 2_years_or_more_percent: expected no figure where the "
+        "denominator is 0 (there is nothing to take a share of), found 0"
+    )
+
+
 # --- the council's scorecard ---------------------------------------------------------------
 
 

@@ -111,6 +111,24 @@ def test_counts_rounded_to_tens_allow_dfe_own_disagreement():
     assert _contradiction(23.6, 1500, 7490)
 
 
+def test_a_figure_beside_a_denominator_of_0_is_not_possible():
+    # the real files leave a percentage of nothing blank or suppressed (d3's and d5's 15 rows
+    # with a denominator of 0 have no value): a 0 there was typed over a symbol
+    found = impossible_figures(
+        pd.Series([24.3, 0.0]), pd.Series([187.0, 0.0]), pd.Series([771.0, 0.0]), "percent"
+    )
+    assert found == (
+        1,
+        "value",
+        "expected no figure where the denominator is 0 (there is nothing to take a share of), "
+        "found 0",
+    )
+    # with no figure, a denominator of 0 is fine, in any unit
+    blank = pd.Series([float("nan")])
+    assert impossible_figures(blank, pd.Series([0.0]), pd.Series([0.0]), "percent") is None
+    assert impossible_figures(blank, pd.Series([0.0]), pd.Series([0.0]), "cases") is None
+
+
 def _series(*values: float, area: str = "E10000030") -> pd.DataFrame:
     """One area's yearly figures, 2019 onwards, as the tidy table's columns spikes reads."""
     years = [str(2019 + i) for i in range(len(values))]
