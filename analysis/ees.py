@@ -607,9 +607,10 @@ def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) -> pd.DataFrame:
     """Leave out each lone spike (:func:`analysis.values.spikes`: a digit lost or added in a
-    rate or a caseload), with a :class:`DataWarning` naming its cell (``cell`` gives "row R,
-    column C" for an index label of ``table``) and the years it stands far from (not its
-    count, which may be small: a member reads the warning); its status says why."""
+    rate or a caseload, or a 0 among counts), with a :class:`DataWarning` naming its cell
+    (``cell`` gives "row R, column C" for an index label of ``table``) and the years it stands
+    far from (not its count, which may be small: a member reads the warning); its status says
+    why."""
     found = spikes(table)
     if found.empty:
         return table
@@ -619,16 +620,25 @@ def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) 
             for side in ("before", "after")
             if pd.notna(spike[side])
         ]
-        how_far = (
-            f"more than {MOST_STEADY_SPIKE:g} times"
-            if spike["value"] > spike[["before", "after"]].max()
-            else f"less than 1/{MOST_STEADY_SPIKE:g} of"
-        )
+        if spike["value"] == 0:
+            what = (
+                f"is 0, beside its figure for {' and '.join(sides)}, so it was left out (was "
+                "a suppressed cell typed as 0?)"
+            )
+        else:
+            how_far = (
+                f"more than {MOST_STEADY_SPIKE:g} times"
+                if spike["value"] > spike[["before", "after"]].max()
+                else f"less than 1/{MOST_STEADY_SPIKE:g} of"
+            )
+            what = (
+                f"({spike['value']:,.4g}) is {how_far} its figure for {' and '.join(sides)}, "
+                "so it was left out"
+            )
         warnings.warn(
             DataWarning(
                 f"{path.name}, {cell(label)}: {spike['area_name']}'s figure for "
-                f"{spike['period']} ({spike['value']:,.4g}) is {how_far} its figure "
-                f"for {' and '.join(sides)}, so it was left out: check the file"
+                f"{spike['period']} {what}: check the file"
             ),
             stacklevel=3,
         )

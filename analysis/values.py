@@ -293,6 +293,12 @@ MOST_STEADY_SPIKE = 5.0
 #: The status of a rate or a caseload left out for standing so far from the figures either side.
 SPIKE = "left out: far from the figures either side"
 
+#: How many children (or cases) the figures either side of a 0 must each count for the 0 to be
+#: a spike: a count of that size does not vanish for a year and come back. In the real
+#: 2013-2025 files every 0 of a rate or a caseload (the Isles of Scilly's and the City of
+#: London's child protection plans) has only 0s or no figures beside it.
+FEWEST_BESIDE_ZERO = 10
+
 
 def spikes(table: pd.DataFrame) -> pd.DataFrame:
     """The lone spikes in ``table``, for an indicator whose figures move slowly
@@ -300,9 +306,11 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     :data:`MOST_STEADY_SPIKE` times above, or below, the same area's figures in the nearest
     periods either side that have one (years, or a scorecard's months). The first and last
     periods have one side: each is a spike when it is that far from its neighbour and the
-    neighbour is not as far from the period beyond. Zeros are neither checked nor compared
-    with (the smallest councils publish 0 and a few children's rate in turn); an area with two
-    figures or fewer has no spike.
+    neighbour is not as far from the period beyond. Zeros are not compared with (the smallest
+    councils could publish 0 and a few children's rate in turn), and a 0 is a spike only
+    beside figures that each count at least :data:`FEWEST_BESIDE_ZERO` (their numerators;
+    figures without one are not judged), on both sides or, first or last, on its one side
+    twice: a 0 typed over a suppressed cell. An area with two figures or fewer has no spike.
 
     Returns the spikes' rows of ``table`` with the neighbouring figures compared
     (``before`` and ``after``, with their ``period_before`` and ``period_after``; missing for
@@ -316,7 +324,16 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     [['2022', nan, 340.0], ['2025', 352.0, nan]]
     >>> spikes(table.assign(value=[340.0, 34.0, 352.0, 360.0]))["period"].tolist()
     ['2023']
+    >>> counted = table.assign(value=[340.0, 0.0, 352.0, 360.0], numerator=[34, 0, 35, 36])
+    >>> spikes(counted)[["period", "before", "after"]].values.tolist()
+    [['2023', 340.0, 352.0]]
+    >>> spikes(counted.assign(numerator=[3, 0, 4, 4])).empty
+    True
     """
+    return pd.concat([_spikes_among_positive(table), _zeros_among_counts(table)]).sort_index()
+
+
+def _spikes_among_positive(table: pd.DataFrame) -> pd.DataFrame:
     positive = table.loc[table["value"] > 0].sort_values("period_end", kind="stable")
     series = positive.groupby(["indicator", "area_code", "breakdown"], sort=False)
     value, values, periods = positive["value"], series["value"], series["period"]
@@ -344,7 +361,29 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
         period_before=periods.shift(),
         period_after=periods.shift(-1),
     )
-    return found.loc[(inside | first | last).to_numpy(dtype=bool)].sort_index()
+    return found.loc[(inside | first | last).to_numpy(dtype=bool)]
+
+
+def _zeros_among_counts(table: pd.DataFrame) -> pd.DataFrame:
+    known = table.loc[table["value"].notna()].sort_values("period_end", kind="stable")
+    keys = [known[c] for c in ("indicator", "area_code", "breakdown")]
+    many = pd.Series(numbers(known, "numerator") >= FEWEST_BESIDE_ZERO, index=known.index)
+    counted = many.groupby(keys, sort=False)
+    before, after = counted.shift(fill_value=False), counted.shift(-1, fill_value=False)
+    before2, after2 = counted.shift(2, fill_value=False), counted.shift(-2, fill_value=False)
+    first, last = counted.cumcount() == 0, counted.cumcount(ascending=False) == 0
+    spike = (known["value"] == 0) & (
+        (before & after) | (first & after & after2) | (last & before & before2)
+    )
+    series = known.groupby(keys, sort=False)
+    values, periods = series["value"], series["period"]
+    found = known.assign(
+        before=values.shift(),
+        after=values.shift(-1),
+        period_before=periods.shift(),
+        period_after=periods.shift(-1),
+    )
+    return found.loc[spike.to_numpy(dtype=bool)]
 
 
 #: How many councils with a figure in a year and the one before must all repeat it exactly for

@@ -755,6 +755,35 @@ def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
 
 
 @pytest.mark.real_data
+@pytest.mark.parametrize("year", ["2025", "2019", "2013"], ids=["last", "middle", "first"])
+def test_real_count_typed_as_0_leaves_the_rate_out_with_a_warning(
+    year, dfe, damage, real_population
+):
+    # Surrey's children in need on 31 March typed as 0 (a suppressed cell typed over): Surrey
+    # would have the lowest rate in England, beside thousands of children in the years around
+    indicator = CATALOGUE["cin_rate_per_10k"]
+    source = dfe / "ees" / B1
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, f"{year},", ",936,E10000030,")
+    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", "0"))
+    expected = load_ees(source, indicator, population=real_population)
+    surrey = (expected["area_code"] == "E10000030").to_numpy()
+    rates = expected.loc[surrey].set_index("period")["value"]
+    sides = [str(int(year) + step) for step in (-1, 1) if str(int(year) + step) in rates]
+    with pytest.warns(DataWarning) as caught:
+        table = load_ees(path, indicator, population=real_population)
+    assert [str(w.message) for w in caught] == [
+        f"{B1}, row {row}, column At31_episodes: Surrey's figure for {year} is 0, beside its "
+        f"figure for {' and '.join(f'{p} ({rates[p]:,.4g})' for p in sides)}, so it was left "
+        "out (was a suppressed cell typed as 0?): check the file"
+    ]
+    left_out = (table["area_code"] == "E10000030") & (table["period"] == year)
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == SPIKE).all()
+    _same(table.loc[~left_out], expected.loc[~left_out])
+
+
+@pytest.mark.real_data
 def test_real_lait_rate_ten_times_too_big_is_left_out_with_a_warning(dfe, tmp_path):
     raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
     surrey = (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)
@@ -803,7 +832,8 @@ def test_real_lait_rate_that_cannot_be_is_an_error(cell, message, dfe, tmp_path)
 def test_no_real_rate_or_caseload_is_a_spike(published):
     # backtest of the limit: every figure in the real 2013-2025 files is kept, the nearest to
     # the limit being the City of London's 261 children in need per 10,000 in 2024 (1,096 in
-    # 2023, 815 in 2025: 4.2 and 3.1 times)
+    # 2023, 815 in 2025: 4.2 and 3.1 times); every 0 (the Isles of Scilly's and the City of
+    # London's child protection plans) has only 0s or no figures beside it
     steady = [i for i, indicator in CATALOGUE.items() if indicator.is_steady]
     table = published.table.loc[published.table["indicator"].isin(steady)]
     assert set(table["indicator"]) == set(steady)
@@ -1309,6 +1339,26 @@ def test_scorecard_caseload_with_a_digit_added_is_left_out_with_a_warning(
     wide_row = int(np.flatnonzero((wide["indicator"] == "sw_caseload").to_numpy())[0]) + 2
     with pytest.warns(DataWarning, match=rf"wide.csv, row {wide_row}, column Jun 2024: "):
         load_scorecard(tmp_path / "wide.csv", DEMOSHIRE, CATALOGUE)
+
+
+def test_scorecard_month_typed_as_0_is_left_out_with_a_warning(demo_scorecard, damage):
+    # a month's referrals typed as 0 between months of about a thousand referrals each
+    source, whole = demo_scorecard
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "referrals_rate_per_10k,2024-06-30,", ",all,")
+    path = damage(source, lambda ls: _cell(_cell(ls, row, "value", "0"), row, "numerator", "0"))
+    rates = whole.loc[whole["indicator"] == "referrals_rate_per_10k"].set_index("period")
+    with pytest.warns(DataWarning) as caught:
+        table = load_scorecard(path, DEMOSHIRE, CATALOGUE)
+    assert [str(w.message) for w in caught] == [
+        f"scorecard.csv, row {row}, column value: Demoshire's figure for Jun 2024 is 0, beside "
+        f"its figure for May 2024 ({rates.loc['May 2024', 'value']:,.4g}) and Jul 2024 "
+        f"({rates.loc['Jul 2024', 'value']:,.4g}), so it was left out (was a suppressed cell "
+        "typed as 0?): check the file"
+    ]
+    june = (table["indicator"] == "referrals_rate_per_10k") & (table["period"] == "Jun 2024")
+    assert table.loc[june, "value"].isna().all() and (table.loc[june, "status"] == SPIKE).all()
+    _same(table.loc[~june], whole.loc[~june.to_numpy()])
 
 
 def test_workbook_without_an_indicator_header_is_an_error(tmp_path):
