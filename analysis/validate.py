@@ -10,6 +10,7 @@ file) and run files (``.yml``). A folder is validated file by file.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,13 +142,20 @@ def _data_files(folder: Path) -> list[Path]:
 
 
 def validate_paths(paths: list[str | Path]) -> list[Finding]:
-    """Validate every file (folders: every file in them), never stopping at the first error."""
-    files: list[Path] = []
+    """Validate every file (folders: every file in them), never stopping at the first error;
+    a file or folder given twice (a file and the folder it is in) is validated once."""
+    files: dict[str, Path] = {}
     for given in map(Path, paths):
-        files += sorted(_data_files(given)) if given.is_dir() else [given]
-    folders = [p for p in map(Path, paths) if (p / "ees").is_dir() or (p / "lait").is_dir()]
+        for path in sorted(_data_files(given)) if given.is_dir() else [given]:
+            files.setdefault(os.path.abspath(path), path)
+    folders = {
+        os.path.abspath(p): p
+        for p in map(Path, paths)
+        if (p / "ees").is_dir() or (p / "lait").is_dir()
+    }
     findings, listed = [], set()
-    for path, check in [(p, _check) for p in files] + [(p, _check_folder) for p in folders]:
+    checks = [(p, _check) for p in files.values()] + [(p, _check_folder) for p in folders.values()]
+    for path, check in checks:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:

@@ -96,3 +96,14 @@ def test_a_warning_about_a_file_is_listed_once(dfe, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.count(f"warning: {C1} has no rows for England") == 1
     assert f"ok   {folder}: loaded as a whole" in out
+
+
+def test_a_file_given_with_its_folder_is_validated_once(dfe, capsys):
+    # an analyst checking a new file and then the folder it went into, in one command
+    b1 = dfe / "ees" / "b1_children_in_need_2013_to_2025.csv"
+    assert main(["validate", str(b1), str(dfe), str(dfe / "ees" / ".." / "ees" / b1.name)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(f"{b1.name}: ") == 1
+    assert out.count("loaded as a whole") == 1
+    files = len([f for f in (dfe / "ees").iterdir()] + [f for f in (dfe / "lait").iterdir()])
+    assert out.strip().splitlines()[-1] == f"{files + 1} passed, 0 failed"
