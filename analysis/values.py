@@ -251,10 +251,10 @@ FEWEST_FRACTIONS = 20
 
 
 def percentages_as_fractions(table: pd.DataFrame, unit: str) -> tuple[int, str] | None:
-    """The first year of a published ``table`` in ``unit`` percent whose council figures are
-    all fractions: at least :data:`FEWEST_FRACTIONS` of them above 0 and none above 1, which no
-    real file has. Returns the index label of that year's first council row, and what was
-    expected; None when ``unit`` is not a percentage or no year is so.
+    """The first year of a published ``table``, in a percentage ``unit``, whose council
+    figures are all fractions: at least :data:`FEWEST_FRACTIONS` of them above 0 and none above
+    1, which no real file has. Returns the index label of that year's first council row, and
+    what was expected; None when ``unit`` is not a percentage or no year is so.
 
     >>> table = pd.DataFrame({"indicator": "rereferrals", "area_level": "local authority",
     ...     "period": ["2024"] * 20 + ["2025"] * 20, "value": [22.0] * 20 + [0.22] * 20})
