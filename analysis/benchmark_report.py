@@ -126,8 +126,8 @@ class National:
     ``benchmarks``: :func:`analysis.scorecard.benchmarks`; ``comparators``:
     :func:`analysis.benchmark.comparator_figures` by ``method``; ``bands``:
     :func:`analysis.benchmark.quartile_bands`; ``trends``:
-    :func:`analysis.trend.recent_trend_table` of the councils; each row a plain dict, keyed
-    for a dictionary look-up, so that one council's report reads them without pandas filtering.
+    :func:`analysis.trend.recent_trend_table` of the councils; each :class:`Rows`, read by
+    key as plain dicts, so that one council's report reads them without pandas filtering.
     """
 
     folder: Path
@@ -135,15 +135,15 @@ class National:
     catalogue: dict[str, Indicator]
     indicators: tuple[str, ...]
     method: str
-    benchmarks: dict[tuple[str, str, int], dict[str, Any]]
+    benchmarks: Rows
     """Benchmark row per (area code, indicator, year the period ends in)."""
-    comparators: dict[tuple[str, str, str, str], dict[str, Any]]
+    comparators: Rows
     """Comparator figure per (area code, indicator, period, comparator)."""
-    bands: dict[tuple[str, str, str], dict[str, Any]]
+    bands: Rows
     """Quartile band row per (area code, indicator, period)."""
-    trends: dict[tuple[str, str], dict[str, Any]]
+    trends: Rows
     """Recent trend per (area code, indicator)."""
-    counts: dict[tuple[str, str, str], dict[str, Any]]
+    counts: Rows
     """Published row (numerator, denominator, period dates) per (area code, indicator, period)."""
     points: dict[tuple[str, str], pd.DataFrame]
     """Every council's row per (indicator, period), for funnel plots."""
@@ -223,14 +223,33 @@ def _signature(folder: Path) -> tuple:
     return (str(folder), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
 
 
-def _lookup(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, dict[str, Any]]:
-    """Each row as a plain dict (missing values None) keyed by ``keys`` (the last row wins)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    names = list(clean.columns)
-    at = [names.index(k) for k in keys]
-    # column lists zipped into rows: twice as fast as to_dict("records"), the same values
-    rows = zip(*(clean[name].tolist() for name in names), strict=True)
-    return {tuple(row[i] for i in at): dict(zip(names, row, strict=True)) for row in rows}
+class Rows:
+    """The rows of a frame by ``keys`` (the last row wins), each made a plain dict (missing
+    values None) when it is asked for: a council's report reads a few hundred of the
+    national tables' 200,000 rows, so they are not all made dicts up front.
+
+    >>> rows = Rows(pd.DataFrame({"area": ["E1", "E2"], "value": [1.5, None]}), ["area"])
+    >>> rows.get(("E2",)), rows.get(("E3",)), len(rows)
+    ({'area': 'E2', 'value': None}, None, 2)
+    """
+
+    def __init__(self, frame: pd.DataFrame, keys: list[str]) -> None:
+        clean = frame.astype(object).where(frame.notna(), None)
+        self._names = list(clean.columns)
+        self._columns = [clean[name].tolist() for name in self._names]
+        keyed = zip(*(self._columns[self._names.index(k)] for k in keys), strict=True)
+        self._position = dict(zip(keyed, range(len(clean)), strict=True))
+
+    def get(self, key: tuple, default: Any = None) -> dict[str, Any] | Any:
+        """The row for ``key`` as a dict, or ``default``."""
+        position = self._position.get(key)
+        if position is None:
+            return default
+        row = (column[position] for column in self._columns)
+        return dict(zip(self._names, row, strict=True))
+
+    def __len__(self) -> int:
+        return len(self._position)
 
 
 @functools.cache
@@ -282,13 +301,13 @@ def national(
         catalogue=catalogue,
         indicators=chosen,
         method=method,
-        benchmarks=_lookup(
+        benchmarks=Rows(
             bench.assign(year=bench["period_end"].dt.year), ["area_code", "indicator", "year"]
         ),
-        comparators=_lookup(figures, ["area_code", "indicator", "period", "comparator"]),
-        bands=_lookup(quartile_bands(table, polarity), ["area_code", "indicator", "period"]),
-        trends=_lookup(recent_trend_table(councils, polarity, kind), ["area_code", "indicator"]),
-        counts=_lookup(
+        comparators=Rows(figures, ["area_code", "indicator", "period", "comparator"]),
+        bands=Rows(quartile_bands(table, polarity), ["area_code", "indicator", "period"]),
+        trends=Rows(recent_trend_table(councils, polarity, kind), ["area_code", "indicator"]),
+        counts=Rows(
             councils[["area_code", "indicator", "period", *COUNT_COLUMNS]],
             ["area_code", "indicator", "period"],
         ),
