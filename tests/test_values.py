@@ -200,6 +200,33 @@ def test_a_digit_lost_or_added_anywhere_is_the_only_spike(values, data):
     assert _spike_years(_series(*damaged)) == [str(2019 + at)]
 
 
+@given(
+    st.lists(st.integers(min_value=10, max_value=19), min_size=3, max_size=13),
+    st.data(),
+)
+def test_a_count_typed_as_0_anywhere_is_the_only_spike(counts, data):
+    # a rate from counts of 10 to 19 (within a factor of 2, so no other spike): one count
+    # typed as 0 (value and numerator) is found wherever it is; the same 0 among counts below
+    # 10 is a small council's, never judged
+    rates = [c / 2.0 for c in counts]
+    at = data.draw(st.integers(min_value=0, max_value=len(counts) - 1))
+    typed = [0.0 if i == at else r for i, r in enumerate(rates)]
+    table = _series(*typed).assign(numerator=[0 if i == at else c for i, c in enumerate(counts)])
+    assert _spike_years(table) == [str(2019 + at)]
+    few = table.assign(numerator=[0 if i == at else 9 for i in range(len(counts))])
+    assert _spike_years(few.assign(value=few["numerator"] / 2.0)) == []
+
+
+@given(st.lists(st.floats(min_value=0.01, max_value=100.0), min_size=20, max_size=60))
+def test_percentages_are_fractions_exactly_when_none_is_above_1(percentages):
+    # any year of 20 or more council percentages above 0 is taken for fractions exactly when
+    # none of them is above 1; written as fractions (divided by 100), every such year is
+    table = _councils(percentages)
+    found = percentages_as_fractions(table, "percent")
+    assert (found is not None) == (max(percentages) <= 1)
+    assert percentages_as_fractions(_councils([p / 100 for p in percentages]), "percent")
+
+
 def _councils(*years: list[float]) -> pd.DataFrame:
     """Council n's figure for 2020 + y is ``years[y][n]``; NaN is no figure."""
     return pd.DataFrame(
