@@ -17,11 +17,14 @@ Two layouts are read, from CSV or Excel:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from pathlib import Path
+from xml.sax import SAXException
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.areas import Council
 from analysis.catalogue import Indicator
@@ -40,14 +43,61 @@ BREAKDOWN = rf"{ALL}|[^:\x00-\x1f\x7f-\x9f]+:[ \t]*[^\s\x00-\x1f\x7f-\x9f][^\x00
 HEADER_SEARCH_ROWS = 20
 
 
+def _shown_as_percentages(path: Path) -> list[tuple[int, int]]:
+    """Where the first sheet of a workbook holds numbers shown as percentages, as (row, column)
+    from 0: Excel and LibreOffice keep a cell that shows 25.1% as 0.251."""
+    if path.suffix.lower() == ".ods":  # OpenDocument types such cells "percentage"
+        from odf.opendocument import load
+        from odf.table import Table, TableRow
+
+        found, row = [], 0
+        sheet = load(str(path)).spreadsheet.getElementsByType(Table)[0]
+        for line in sheet.getElementsByType(TableRow):
+            column, cells = 0, []
+            for cell in line.childNodes:
+                repeated = int(cell.getAttribute("numbercolumnsrepeated") or 1)
+                if cell.getAttribute("valuetype") == "percentage":
+                    cells += range(column, column + repeated)
+                column += repeated
+            repeated = int(line.getAttribute("numberrowsrepeated") or 1)
+            found += [(row + r, c) for r in range(repeated if cells else 0) for c in cells]
+            row += repeated
+        return found
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:  # a % sign quoted or escaped in an Excel number format is text: it does not scale
+        return [
+            (cell.row - 1, cell.column - 1)
+            for row in book.worksheets[0].iter_rows()
+            for cell in row
+            if isinstance(cell.value, (int, float))
+            and not isinstance(cell.value, bool)
+            and "%" in re.sub(r'"[^"]*"|\\.', "", cell.number_format or "")
+        ]
+    finally:
+        book.close()
+
+
 def _read(path: Path) -> pd.DataFrame:
     """The scorecard's cells as text, with ``_row``: the file row of each row. In a workbook
-    the header is the first row with a cell ``indicator`` (title rows above it are skipped)."""
+    the header is the first row with a cell ``indicator`` (title rows above it are skipped),
+    and a cell shown as a percentage (25.1%) is read as it is shown (25.1), not as the
+    fraction the workbook keeps (0.251; not known in an old .xls workbook)."""
     if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
         try:
             raw = pd.read_excel(path, dtype=object, header=None, engine="calamine")
-        except (OSError, ValueError, *DAMAGED_WORKBOOK) as error:
+            shown = _shown_as_percentages(path) if path.suffix.lower() != ".xls" else []
+        except (
+            OSError,
+            ValueError,
+            InvalidFileException,
+            SAXException,
+            *DAMAGED_WORKBOOK,
+        ) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
+        for row, column in shown:
+            raw.iat[row, column] = float(f"{raw.iat[row, column] * 100:.12g}")
         labels = raw.head(HEADER_SEARCH_ROWS).apply(
             lambda r: r.astype(str).str.strip().str.lower().eq("indicator").any(), axis=1
         )

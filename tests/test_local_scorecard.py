@@ -84,3 +84,102 @@ def test_repeated_month_is_an_error(tmp_path):
     text = LONG.replace("2025-09-31", "2025-07-31")
     with pytest.raises(DataError, match="repeat"):
         load_scorecard(_write(tmp_path, text), COUNCIL, CATALOGUE)
+
+
+def _formatted(path, cells):
+    """The workbook at ``path`` with each cell of ``cells`` (``{"C2": (value, format)}``) set."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for address, (value, number_format) in cells.items():
+        book.active[address] = value
+        book.active[address].number_format = number_format
+    book.save(path)
+    return path
+
+
+def test_excel_cells_shown_as_percentages_are_read_as_shown(tmp_path):
+    # Excel keeps a cell that shows 20.0% as 0.2: the figure the analyst typed and sees is 20.0
+    wide = pd.DataFrame(
+        {
+            "indicator": ["rereferrals_12m_pct", "sw_caseload"],
+            "Jul 2025": ["20.0", "16.2"],
+            "Aug 2025": ["22.5", "16.0"],
+            "Sep 2025": ["25.0", "15.5"],
+        }
+    )
+    wide.to_csv(tmp_path / "wide.csv", index=False)
+    expected = load_scorecard(tmp_path / "wide.csv", COUNCIL, CATALOGUE)
+    wide.astype(dict.fromkeys(["Jul 2025", "Aug 2025", "Sep 2025"], float)).to_excel(
+        tmp_path / "wide.xlsx", index=False
+    )
+    path = _formatted(
+        tmp_path / "wide.xlsx", {"B2": (0.2, "0.0%"), "C2": (0.225, "0.0%"), "D2": (0.25, "0%")}
+    )
+    table = load_scorecard(path, COUNCIL, CATALOGUE)
+    pd.testing.assert_frame_equal(table.drop(columns="source"), expected.drop(columns="source"))
+    # a % sign quoted or escaped in the format is text: the number is shown, and read, as it is
+    literal = _formatted(path, {"B2": (20.0, '0.0"%"'), "C2": (22.5, "0.0\\%")})
+    table = load_scorecard(literal, COUNCIL, CATALOGUE)
+    pd.testing.assert_frame_equal(table.drop(columns="source"), expected.drop(columns="source"))
+
+
+def test_excel_percentages_beside_their_counts_are_checked_as_shown(tmp_path):
+    # a long sheet whose values are Excel percentages: 40 of 200 is 20.0%, kept as 0.2
+    text = LONG.replace("2025-09-31", "2025-09-30")
+    pd.read_csv(pd.io.common.StringIO(text)).to_excel(tmp_path / "long.xlsx", index=False)
+    path = _formatted(tmp_path / "long.xlsx", {"E2": (0.2, "0.0%"), "E4": (0.25, "0.0%")})
+    table = load_scorecard(path, COUNCIL, CATALOGUE)
+    assert table["value"].tolist()[::2] == [20.0, 25.0]
+    # unformatted, 0.2 beside 40 of 200 is no percentage of them: an error naming the cell
+    bare = _formatted(path, {"E2": (0.2, "General")})
+    with pytest.raises(DataError, match=r"row 2, column value: expected 40 / 200 x 100 = 20 "):
+        load_scorecard(bare, COUNCIL, CATALOGUE)
+
+
+def _ods(path, rows):
+    """An OpenDocument sheet of ``rows`` (text, or ``(value, "percentage")`` for a cell shown
+    as a percentage), written with odfpy as LibreOffice writes one, with a repeated empty row
+    and cell above and left of the table."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    sheet = Table(name="Scorecard")
+    blank = TableRow(numberrowsrepeated=2)
+    blank.addElement(TableCell(numbercolumnsrepeated=3))
+    sheet.addElement(blank)
+    for cells in rows:
+        row = TableRow()
+        row.addElement(TableCell())
+        for cell in cells:
+            if isinstance(cell, tuple):
+                element = TableCell(valuetype=cell[1], value=str(cell[0]))
+                element.addElement(P(text=f"{cell[0] * 100:g}%"))
+            else:
+                element = TableCell(valuetype="string")
+                element.addElement(P(text=cell))
+            row.addElement(element)
+        sheet.addElement(row)
+    doc.spreadsheet.addElement(sheet)
+    doc.save(str(path))
+    return path
+
+
+def test_opendocument_cells_shown_as_percentages_are_read_as_shown(tmp_path):
+    header = ["indicator", "Jul 2025", "Aug 2025", "Sep 2025"]
+    pd.DataFrame([["rereferrals_12m_pct", "20.0", "22.5", "25.0"]], columns=header).to_csv(
+        tmp_path / "wide.csv", index=False
+    )
+    expected = load_scorecard(tmp_path / "wide.csv", COUNCIL, CATALOGUE)
+    shown = [(0.2, "percentage"), (0.225, "percentage"), (0.25, "percentage")]
+    path = _ods(tmp_path / "wide.ods", [header, ["rereferrals_12m_pct", *shown]])
+    table = load_scorecard(path, COUNCIL, CATALOGUE)
+    pd.testing.assert_frame_equal(table.drop(columns="source"), expected.drop(columns="source"))
+    # the same numbers typed as plain floats are read as they are
+    plain = [(20.0, "float"), (22.5, "float"), (25.0, "float")]
+    table = load_scorecard(
+        _ods(path, [header, ["rereferrals_12m_pct", *plain]]), COUNCIL, CATALOGUE
+    )
+    pd.testing.assert_frame_equal(table.drop(columns="source"), expected.drop(columns="source"))
