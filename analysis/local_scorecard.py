@@ -97,7 +97,10 @@ def _read(path: Path) -> pd.DataFrame:
         ) as error:
             raise DataError(path, f"expected a scorecard workbook ({error})") from None
         for row, column in shown:
-            raw.iat[row, column] = float(f"{raw.iat[row, column] * 100:.12g}")
+            if row < raw.shape[0] and column < raw.shape[1]:
+                cell = raw.iat[row, column]
+                if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                    raw.iat[row, column] = float(f"{cell * 100:.12g}")
         labels = raw.head(HEADER_SEARCH_ROWS).apply(
             lambda r: r.astype(str).str.strip().str.lower().eq("indicator").any(), axis=1
         )
