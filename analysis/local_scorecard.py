@@ -27,6 +27,7 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.areas import Council
+from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator
 from analysis.ees import DataWarning, read_ees_csv, without_spikes
 from analysis.errors import DAMAGED_WORKBOOK, DataError
@@ -41,6 +42,8 @@ MEASURES = ("value", "numerator", "denominator")
 BREAKDOWN = rf"{ALL}|[^:\x00-\x1f\x7f-\x9f]+:[ \t]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*"
 #: How far down a workbook sheet the header row (the one with ``indicator``) may be.
 HEADER_SEARCH_ROWS = 20
+#: A % sign after a number, as Excel saves a cell shown as a percentage (25.1%) to CSV.
+PERCENT_SIGN = r"(?<=\d)\s*%\s*$"
 
 
 def _shown_as_percentages(path: Path) -> list[tuple[int, int]]:
@@ -168,7 +171,8 @@ def _wide_to_long(table: pd.DataFrame, path: Path) -> pd.DataFrame:
         )
     for measure in MEASURES:
         rows = long.loc[long["measure"] == measure]
-        _parse(rows.rename(columns={"cell": measure}), measure, path)
+        everywhere = pd.Series(measure == "value", index=rows.index)  # units checked later
+        _parse(rows.rename(columns={"cell": measure}), measure, path, everywhere)
     index = [k for k in keys if k != "measure"] + ["period_end"]
     repeated = long.duplicated(index + ["measure"], keep=False)
     if repeated.any():
@@ -184,10 +188,17 @@ def _wide_to_long(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     return cells.assign(_row=where, _column=columns).reset_index().fillna("")
 
 
-def _parse(table: pd.DataFrame, role: str, path: Path) -> tuple[pd.Series, pd.Series]:
-    """:func:`parse_cells` on one measure, its errors naming the file row and column."""
+def _parse(
+    table: pd.DataFrame, role: str, path: Path, percentages: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_cells` on one measure, its errors naming the file row and column. In the
+    rows ``percentages`` marks (a percentage indicator's values) a number may end in a % sign,
+    as Excel saves a cell shown as a percentage to CSV: ``25.1%`` is 25.1."""
+    cells = table[role].fillna("").astype(str)
+    if percentages is not None:
+        cells = cells.where(~percentages, cells.str.replace(PERCENT_SIGN, "", regex=True))
     try:
-        value, status = parse_cells(table[role].fillna("").reset_index(drop=True), path, role, 0)
+        value, status = parse_cells(cells.reset_index(drop=True), path, role, 0)
         return value.set_axis(table.index), status.set_axis(table.index)
     except DataError as error:
         raise DataError(path, error.expected, *_where(table, int(error.row), role)) from None
@@ -279,9 +290,12 @@ def load_scorecard(
         quarter_label(e) if k == "quarter" else month_label(e)
         for e, k in zip(ends, kind, strict=True)
     ]
+    percentages = table["indicator"].map(
+        {k: scale_from_unit(v.unit) == 100.0 for k, v in local_ids.items()}
+    )
     for role in MEASURES:
         if role in table:
-            parsed, status = _parse(table, role, path)
+            parsed, status = _parse(table, role, path, percentages if role == "value" else None)
             out[role] = parsed
             if role == "value":
                 out["status"] = status

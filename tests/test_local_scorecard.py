@@ -183,3 +183,41 @@ def test_opendocument_cells_shown_as_percentages_are_read_as_shown(tmp_path):
         _ods(path, [header, ["rereferrals_12m_pct", *plain]]), COUNCIL, CATALOGUE
     )
     pd.testing.assert_frame_equal(table.drop(columns="source"), expected.drop(columns="source"))
+
+
+def test_percentages_saved_by_excel_to_csv_with_a_sign_are_read(tmp_path):
+    # Excel saves a cell shown as 20.0% to CSV as "20.0%": for a percentage, that is 20.0
+    text = LONG.replace("2025-09-31", "2025-09-30")
+    expected = load_scorecard(_write(tmp_path, text), COUNCIL, CATALOGUE)
+    signed = text.replace(",20.0,", ",20.0%,").replace(",25.0,", ",25.0 %,")
+    table = load_scorecard(_write(tmp_path, signed), COUNCIL, CATALOGUE)
+    pd.testing.assert_frame_equal(table, expected)
+    # wide, and wide with a measure column, the same
+    wide = "indicator,Jul 2025,Aug 2025,Sep 2025\nrereferrals_12m_pct,20.0%,c,25.0%\n"
+    table = load_scorecard(_write(tmp_path, wide, "wide.csv"), COUNCIL, CATALOGUE)
+    assert table["value"].tolist()[::2] == [20.0, 25.0] and table["status"].tolist()[1] == "c"
+    measured = (
+        "indicator,measure,Jul 2025,Aug 2025\n"
+        "rereferrals_12m_pct,value,20.0%,22.5%\n"
+        "rereferrals_12m_pct,numerator,40,45\n"
+        "rereferrals_12m_pct,denominator,200,200\n"
+    )
+    table = load_scorecard(_write(tmp_path, measured, "measured.csv"), COUNCIL, CATALOGUE)
+    assert table["value"].tolist() == [20.0, 22.5]
+
+
+def test_a_percent_sign_on_a_figure_that_is_no_percentage_is_an_error(tmp_path):
+    # a caseload is a number of cases, and a count is a count: a % sign there is a slip
+    wide = "indicator,Jul 2025,Aug 2025\nsw_caseload,16.2,16.0%\n"
+    with pytest.raises(
+        DataError, match=r"wide.csv, row 2, column Aug 2025: expected a number .*found '16.0%'"
+    ):
+        load_scorecard(_write(tmp_path, wide, "wide.csv"), COUNCIL, CATALOGUE)
+    measured = (
+        "indicator,measure,Jul 2025\n"
+        "rereferrals_12m_pct,value,20.0%\n"
+        "rereferrals_12m_pct,numerator,40%\n"
+        "rereferrals_12m_pct,denominator,200\n"
+    )
+    with pytest.raises(DataError, match=r"row 3, column Jul 2025: expected a number .*'40%'"):
+        load_scorecard(_write(tmp_path, measured, "measured.csv"), COUNCIL, CATALOGUE)
