@@ -35,6 +35,7 @@ from analysis.values import (
     COPIED,
     MOST_STEADY_SPIKE,
     SPIKE,
+    TYPED_ZERO,
     copied_years,
     impossible_figures,
     parse_cells,
@@ -652,8 +653,8 @@ def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) 
             stacklevel=3,
         )
     table = table.copy()
+    table.loc[found.index, "status"] = np.where(found["value"] == 0, TYPED_ZERO, SPIKE)
     table.loc[found.index, ["value", "numerator", "denominator"]] = np.nan
-    table.loc[found.index, "status"] = SPIKE
     return table
 
 

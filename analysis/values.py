@@ -299,6 +299,9 @@ SPIKE = "left out: far from the figures either side"
 #: London's child protection plans) has only 0s or no figures beside it.
 FEWEST_BESIDE_ZERO = 10
 
+#: The status of a 0 left out for standing beside such counts.
+TYPED_ZERO = f"left out: 0 beside counts of {FEWEST_BESIDE_ZERO} or more"
+
 
 def spikes(table: pd.DataFrame) -> pd.DataFrame:
     """The lone spikes in ``table``, for an indicator whose figures move slowly

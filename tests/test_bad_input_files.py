@@ -34,7 +34,7 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import SHEET, load_ilacs
 from analysis.population import load_population
 from analysis.published import load_published
-from analysis.values import COPIED, SPIKE, SUPPRESSION_SYMBOLS, spikes
+from analysis.values import COPIED, SPIKE, SUPPRESSION_SYMBOLS, TYPED_ZERO, spikes
 
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -779,7 +779,7 @@ def test_real_count_typed_as_0_leaves_the_rate_out_with_a_warning(
     ]
     left_out = (table["area_code"] == "E10000030") & (table["period"] == year)
     assert table.loc[left_out, "value"].isna().all()
-    assert (table.loc[left_out, "status"] == SPIKE).all()
+    assert (table.loc[left_out, "status"] == TYPED_ZERO).all()
     _same(table.loc[~left_out], expected.loc[~left_out])
 
 
@@ -1357,7 +1357,7 @@ def test_scorecard_month_typed_as_0_is_left_out_with_a_warning(demo_scorecard, d
         "typed as 0?): check the file"
     ]
     june = (table["indicator"] == "referrals_rate_per_10k") & (table["period"] == "Jun 2024")
-    assert table.loc[june, "value"].isna().all() and (table.loc[june, "status"] == SPIKE).all()
+    assert table.loc[june, "value"].isna().all() and (table.loc[june, "status"] == TYPED_ZERO).all()
     _same(table.loc[~june], whole.loc[~june.to_numpy()])
 
 
