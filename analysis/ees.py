@@ -479,7 +479,7 @@ def ees_rows(
     if mapping.get("denominator") == POPULATION:
         if population is None:
             raise DataError(path, f"{indicator.id} needs the ONS population file for its rate")
-        out["denominator"] = _population_for(out, population)
+        out["denominator"] = population_for(out, population)
     if "value" not in out:
         scale = float(mapping.get("scale", 1))
         no_base = out["denominator"].isna() | (out["denominator"] == 0)
@@ -568,7 +568,10 @@ def check_year_labels(
     )
 
 
-def _population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
+def population_for(out: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
+    """The child population of each row's area in ``population`` (from
+    :func:`analysis.population.load_population`): the mid-year estimate of the year before a
+    period ending by June, as DfE's rates per 10,000 use; NaN where there is none."""
     year = out["period_end"].dt.year - np.where(out["period_end"].dt.month <= 6, 1, 0)
     lookup = population.assign(year=population["period_end"].dt.year).set_index(
         ["area_code", "year"]

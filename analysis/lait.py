@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
+from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator, lait_catalogue
 from analysis.completeness import missing_areas, missing_rows
 from analysis.ees import (
     DataWarning,
     check_year_labels,
+    population_for,
     without_copied_years,
     without_duplicates,
     without_spikes,
@@ -43,6 +45,7 @@ def load_lait(
     measures: list[str] | None = None,
     catalogue: dict[str, Indicator] | None = None,
     indicators: dict[str, Indicator] | None = None,
+    population: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """LAIT measures (all, or ``measures``) as the tidy table.
 
@@ -54,10 +57,11 @@ def load_lait(
     (:func:`analysis.values.impossible_figures`: 0 or more, a percentage at most 100, a rate
     per 10,000 at most 10,000; LAIT's own units do not say so reliably: some "%" measures are
     gaps, below 0, or shares above 100); a lone spike in a rate or a caseload is left out
-    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`), as is a year that
-    repeats the year before for every council (:func:`analysis.ees.without_copied_years`);
-    rows missing from their years, and England or a region with no row at all, are named in
-    one (:mod:`analysis.completeness`).
+    with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`; with the ONS child
+    ``population``, a 0 among rates per 10,000 that count 10 children or more too), as is a
+    year that repeats the year before for every council
+    (:func:`analysis.ees.without_copied_years`); rows missing from their years, and England or
+    a region with no row at all, are named in one (:mod:`analysis.completeness`).
     """
     parquet_path = Path(parquet_path)
     directory = directory or Directory.default()
@@ -140,10 +144,17 @@ def load_lait(
         steady = [measure for measure, i in (indicators or {}).items() if i.is_steady]
         rows = checked["indicator"].isin(steady).to_numpy()
         if rows.any():
-            steady_rows = without_spikes(
-                checked.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
+            steady_rows = checked.loc[rows]
+            judged = without_spikes(
+                steady_rows.assign(
+                    numerator=_children_counted(steady_rows, indicators, population)
+                ),
+                parquet_path,
+                lambda row: f"row {row}, column Values",
             )
-            checked = pd.concat([checked.loc[~rows], steady_rows])
+            checked = pd.concat(
+                [checked.loc[~rows], judged.assign(numerator=steady_rows["numerator"])]
+            )
         checked = without_copied_years(checked, parquet_path, "Values")
         tidy = pd.concat([tidy.loc[~catalogued], checked]).sort_index()
     for measure in indicators or {}:
@@ -153,6 +164,22 @@ def load_lait(
         for note in notes + missing_areas(of_measure, name, directory):
             warnings.warn(DataWarning(note), stacklevel=2)
     return tidy.reset_index(drop=True)
+
+
+def _children_counted(
+    rows: pd.DataFrame, indicators: dict[str, Indicator], population: pd.DataFrame | None
+) -> pd.Series:
+    """How many children each rate per 10,000 of ``rows`` counts (the rate times the area's
+    child population over 10,000), so that a 0 among rates counting 10 children or more is
+    judged as a published count's would be (:func:`analysis.values.spikes`); NaN for other
+    units, or with no ``population``."""
+    if population is None:
+        return pd.Series(np.nan, index=rows.index)
+    per_10k = rows["indicator"].map(
+        {m: scale_from_unit(i.unit) == 10_000.0 for m, i in indicators.items()}
+    )
+    children = population_for(rows, population)
+    return (rows["value"] * children / 10_000).where(per_10k.astype(bool))
 
 
 def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:

@@ -118,6 +118,7 @@ def _load(
                 directory,
                 list(lait_codes),
                 indicators={code: catalogue[i] for code, i in lait_codes.items()},
+                population=population,
             )
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()

@@ -808,6 +808,34 @@ def test_real_lait_rate_ten_times_too_big_is_left_out_with_a_warning(dfe, tmp_pa
 
 
 @pytest.mark.real_data
+def test_real_lait_rate_typed_as_0_is_left_out_with_a_warning(dfe, tmp_path):
+    # LAIT publishes Surrey's child protection plans per 10,000 with no count beside them; with
+    # the ONS population the rates either side count hundreds of children, so a 0 is typed
+    folder = _linked_copy(dfe, tmp_path, "lait/bds_long.parquet")
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    surrey = (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)
+    row = int(raw.index[surrey & (raw["Years"] == "2020")][0])
+    raw = raw.astype({"Values": object})
+    raw.loc[row, "Values"] = "0"
+    raw.to_parquet(folder / "lait" / "bds_long.parquet")
+    expected = _quiet(load_published, dfe, indicators=["cpp_rate_per_10k"]).table
+    rates = expected.loc[expected["area_code"] == "E10000030"].set_index("period")["value"]
+    with pytest.warns(DataWarning) as caught:
+        data = load_published(folder, indicators=["cpp_rate_per_10k"])
+    assert [str(w.message) for w in caught] == [
+        f"bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2020 is 0, "
+        f"beside its figure for 2019 ({rates['2019']:,.4g}) and 2021 ({rates['2021']:,.4g}), "
+        "so it was left out (was a suppressed cell typed as 0?): check the file"
+    ]
+    table = data.table
+    left_out = ((table["area_code"] == "E10000030") & (table["period"] == "2020")).to_numpy()
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == TYPED_ZERO).all()
+    assert table["numerator"].isna().all()  # LAIT's rates keep no count of their own
+    _same(table.loc[~left_out], expected.loc[~left_out])
+
+
+@pytest.mark.real_data
 @pytest.mark.parametrize(
     "cell, message",
     [("-5", "expected 0 or more, found -5"), ("12000", "expected a rate per 10,000 of at most")],
@@ -837,7 +865,7 @@ def test_no_real_rate_or_caseload_is_a_spike(published):
     steady = [i for i, indicator in CATALOGUE.items() if indicator.is_steady]
     table = published.table.loc[published.table["indicator"].isin(steady)]
     assert set(table["indicator"]) == set(steady)
-    assert not (table["status"] == SPIKE).any()
+    assert not table["status"].isin([SPIKE, TYPED_ZERO]).any()
     assert spikes(table).empty
     london = table.loc[(table["area_name"] == "City of London")]
     cin = london.loc[london["indicator"] == "cin_rate_per_10k"].set_index("period")["value"]
