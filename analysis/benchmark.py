@@ -36,10 +36,10 @@ takes a second or two.
 
 Scale (the multiplier from a proportion or count per head to the published value: 100 for a
 percentage, 10,000 for a rate per 10,000) comes from ``scale_by_indicator`` (see
-:func:`scale_from_unit`), otherwise it is inferred per indicator as the power of ten nearest
-the median of ``value / (numerator / denominator)`` over councils with all three, if that
-median is within 5% of it; otherwise, or with no such rows, there is no pooled figure and the
-reason says so. An indicator is a proportion or a rate (which interval) as
+:func:`analysis.values.scale_from_unit`), otherwise it is inferred per indicator as the power
+of ten nearest the median of ``value / (numerator / denominator)`` over councils with all
+three, if that median is within 5% of it; otherwise, or with no such rows, there is no pooled
+figure and the reason says so. An indicator is a proportion or a rate (which interval) as
 ``kind_by_indicator`` says, otherwise a scale of 1 or 100 with no numerator above its
 denominator makes it a proportion and anything else a rate. Councils in group lists may be
 given by area code or by DfE number (translated through the table's ``la_number``).
@@ -51,7 +51,6 @@ given by area code or by DfE number (translated through the table's ``la_number`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -131,19 +130,6 @@ def example_table() -> pd.DataFrame:
             "denominator": [100.0, 200.0, 100.0, 300.0, np.nan, np.nan],
         }
     )
-
-
-def scale_from_unit(unit: str | None) -> float | None:
-    """The multiplier from a proportion to the published value, read from a unit label.
-
-    >>> scale_from_unit("percent"), scale_from_unit("Rate per 10,000"), scale_from_unit("cases")
-    (100.0, 10000.0, None)
-    """
-    text = str(unit or "").strip().lower()
-    if text.startswith(("percent", "%")):
-        return 100.0
-    match = re.search(r"per\s+([\d,]+)", text)
-    return float(match[1].replace(",", "")) if match else None
 
 
 def _categories(codes: np.ndarray, categories: Sequence[str]) -> pd.Categorical:

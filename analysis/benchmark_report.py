@@ -46,7 +46,6 @@ from analysis.benchmark import (
     compare_with_benchmark,
     funnel_limits,
     quartile_bands,
-    scale_from_unit,
 )
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.charts import (
@@ -74,6 +73,7 @@ from analysis.published import data_dir as resolve_data_dir
 from analysis.quarterly import FICTIONAL_NOTICE, direction_of_travel
 from analysis.scorecard import benchmarks, kind_of, latest_year
 from analysis.trend import recent_trend_table
+from analysis.values import scale_from_unit
 from analysis.words import listed
 
 NOTEBOOK = "benchmark_report"

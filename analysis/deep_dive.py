@@ -35,7 +35,6 @@ import pandas as pd
 from analysis import __version__, spc
 from analysis.areas import Council
 from analysis.atomic import write_text
-from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.changepoint import suggest_rebases
 from analysis.charts import (
@@ -59,6 +58,7 @@ from analysis.published import DATA_ENV
 from analysis.quarterly import FICTIONAL_NOTICE
 from analysis.rag import format_value
 from analysis.tidy import ALL
+from analysis.values import scale_from_unit
 
 NOTEBOOK = "indicator_deep_dive"
 

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
-from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator, lait_catalogue
 from analysis.completeness import missing_areas, missing_rows
 from analysis.ees import (
@@ -31,7 +30,12 @@ from analysis.ees import (
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.tidy import COLUMNS, conform
-from analysis.values import impossible_figures, parse_cells, percentages_as_fractions
+from analysis.values import (
+    impossible_figures,
+    parse_cells,
+    percentages_as_fractions,
+    scale_from_unit,
+)
 
 COLUMNS_LAIT = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number", "Region"]
 ENGLAND = "970"

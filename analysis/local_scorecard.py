@@ -27,13 +27,12 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.areas import Council
-from analysis.benchmark import scale_from_unit
 from analysis.catalogue import Indicator
 from analysis.ees import DataWarning, read_ees_csv, without_spikes
 from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.periods import month_label, quarter_label
 from analysis.tidy import ALL, conform
-from analysis.values import impossible_figures, parse_cells
+from analysis.values import impossible_figures, parse_cells, scale_from_unit
 
 LONG_KEYS = ("indicator", "period_end", "value")
 MEASURES = ("value", "numerator", "denominator")

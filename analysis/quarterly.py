@@ -38,7 +38,6 @@ from analysis.benchmark import (
     Comparators,
     comparator_figures,
     compare_with_benchmark,
-    scale_from_unit,
 )
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.changes import Changes, compare, load_summary
@@ -81,6 +80,7 @@ from analysis.published import Published, load_published
 from analysis.rag import rag
 from analysis.scorecard import kind_of, latest_year, scorecard
 from analysis.trend import recent_trend_table
+from analysis.values import scale_from_unit
 from analysis.words import listed
 
 FICTIONAL_NOTICE = (

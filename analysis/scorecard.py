@@ -16,10 +16,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.areas import Council
-from analysis.benchmark import benchmark_all, scale_from_unit
+from analysis.benchmark import benchmark_all
 from analysis.catalogue import Indicator, load_catalogue
 from analysis.published import Published
 from analysis.trend import recent_trend_table
+from analysis.values import scale_from_unit
 
 KEYS = [
     "indicator",

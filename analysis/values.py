@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -103,14 +104,17 @@ def parse_cells(
     return value, status
 
 
-def _scale(unit: str) -> float | None:
-    """How many of ``unit`` one whole is: 100 for a percentage, 10,000 for a rate per 10,000."""
-    text = unit.strip().lower()
+def scale_from_unit(unit: str | None) -> float | None:
+    """The multiplier from a proportion to the published value, read from a unit label.
+
+    >>> scale_from_unit("percent"), scale_from_unit("Rate per 10,000"), scale_from_unit("cases")
+    (100.0, 10000.0, None)
+    """
+    text = str(unit or "").strip().lower()
     if text.startswith(("percent", "%")):
         return 100.0
-    if text.startswith("rate per 10,000"):
-        return 10_000.0
-    return None
+    match = re.search(r"per\s+([\d,]+)", text)
+    return float(match[1].replace(",", "")) if match else None
 
 
 def _rounding(count: np.ndarray) -> np.ndarray:
@@ -175,7 +179,7 @@ def impossible_figures(
                     f"million children), found {cells.iloc[huge[0]]:g}",
                 )
             )
-    scale = _scale(unit)
+    scale = scale_from_unit(unit)
     if scale == 100.0:
         over = np.flatnonzero((value > 100).to_numpy())
         if len(over):
@@ -267,7 +271,7 @@ def percentages_as_fractions(table: pd.DataFrame, unit: str) -> tuple[int, str] 
     >>> percentages_as_fractions(table, "rate per 10,000") is None
     True
     """
-    if _scale(unit) != 100.0:
+    if scale_from_unit(unit) != 100.0:
         return None
     rows = table.loc[(table["area_level"] == "local authority") & (table["value"] > 0)]
     years = rows.groupby(["indicator", "period"], sort=False)["value"].agg(["max", "size"])

@@ -28,9 +28,9 @@ from analysis.benchmark import (
     overdispersion,
     quartile_bands,
     rank_within,
-    scale_from_unit,
 )
 from analysis.intervals import Z_95, Z_998, wilson
+from analysis.values import scale_from_unit
 
 LA = "local authority"
 FLIP = {"high": "low", "low": "high", "neutral": "neutral"}
