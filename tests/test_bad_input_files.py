@@ -722,6 +722,16 @@ def real_population(dfe) -> pd.DataFrame:
     return load_population(dfe / "ees" / POPULATION)
 
 
+def _surrey_children_in_need(dfe: Path, damage, year: str, edit) -> tuple[int, str, Path]:
+    """A copy of b1 with Surrey's children in need on 31 March ``year`` replaced by
+    ``edit(count)``: the file row, the published count and the copy's path."""
+    source = dfe / "ees" / B1
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, f"{year},", ",936,E10000030,")
+    count = next(csv.DictReader([lines[0], lines[row - 1]]))["At31_episodes"]
+    return row, count, damage(source, lambda ls: _cell(ls, row, "At31_episodes", edit(count)))
+
+
 @pytest.mark.real_data
 @pytest.mark.parametrize("year", ["2025", "2019"], ids=["last year", "a middle year"])
 def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
@@ -731,12 +741,8 @@ def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
     # 2025): the rate per 10,000 would fall tenfold with no word, and the file publishes no
     # rate or percentage to check the count against
     indicator = CATALOGUE["cin_rate_per_10k"]
-    source = dfe / "ees" / B1
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, f"{year},", ",936,E10000030,")
-    count = next(csv.DictReader([lines[0], lines[row - 1]]))["At31_episodes"]
-    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", count[:-1]))
-    expected = load_ees(source, indicator, population=real_population)
+    row, count, path = _surrey_children_in_need(dfe, damage, year, lambda count: count[:-1])
+    expected = load_ees(dfe / "ees" / B1, indicator, population=real_population)
     with pytest.warns(
         DataWarning,
         match=rf"{B1}, row {row}, column At31_episodes: Surrey's figure for {year} "
@@ -762,11 +768,8 @@ def test_real_count_typed_as_0_leaves_the_rate_out_with_a_warning(
     # Surrey's children in need on 31 March typed as 0 (a suppressed cell typed over): Surrey
     # would have the lowest rate in England, beside thousands of children in the years around
     indicator = CATALOGUE["cin_rate_per_10k"]
-    source = dfe / "ees" / B1
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, f"{year},", ",936,E10000030,")
-    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", "0"))
-    expected = load_ees(source, indicator, population=real_population)
+    row, _, path = _surrey_children_in_need(dfe, damage, year, lambda count: "0")
+    expected = load_ees(dfe / "ees" / B1, indicator, population=real_population)
     surrey = (expected["area_code"] == "E10000030").to_numpy()
     rates = expected.loc[surrey].set_index("period")["value"]
     sides = [str(int(year) + step) for step in (-1, 1) if str(int(year) + step) in rates]
