@@ -124,6 +124,21 @@ def _check(entry: Any, key: str, path: str) -> Indicator:
                 f"indicator {key!r}: an ees source needs a file and a value or numerator column",
                 column=key,
             )
+        counts = ees.get("counts")
+        if counts is not None and not (
+            isinstance(counts, dict)
+            and "value" in ees
+            and isinstance(counts.get("numerator"), str)
+            and isinstance(counts.get("denominator"), list)
+            and counts["denominator"]
+            and all(isinstance(c, str) for c in counts["denominator"])
+        ):
+            raise DataError(
+                path,
+                f"indicator {key!r}: ees counts must be a numerator column and a list of the "
+                "columns whose sum is the denominator, beside a value column",
+                column=key,
+            )
     local = entry.get("local")
     if local is not None and (not isinstance(local, dict) or "id" not in local):
         raise DataError(path, f"indicator {key!r}: local must be a mapping with an id", column=key)

@@ -35,7 +35,7 @@ import yaml
 
 from analysis.atomic import write_text
 from analysis.catalogue import lait_catalogue, load_catalogue
-from analysis.ees import AREA_COLUMNS, GEOGRAPHY, POPULATION, read_ees_csv
+from analysis.ees import AREA_COLUMNS, GEOGRAPHY, figures_read, read_ees_csv
 from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.lait import COLUMNS_LAIT
 from analysis.neighbours import load_neighbours
@@ -442,9 +442,8 @@ def _ees_columns(name: str) -> tuple[tuple[str, str | None], ...]:
         if mapping.get("file") != name:
             continue
         columns.update(mapping.get("filters", {}))
-        for role in ("value", "numerator", "denominator"):
-            if mapping.get(role) and mapping[role] != POPULATION:
-                columns.setdefault(mapping[role], None)
+        for column in figures_read(mapping):
+            columns.setdefault(column, None)
     return tuple(columns.items())
 
 

@@ -139,6 +139,9 @@ def impossible_figures(
     numerator: pd.Series | None,
     denominator: pd.Series | None,
     unit: str,
+    *,
+    leeway: float | np.ndarray = 0.0,
+    counted: str = "the numerator and denominator",
 ) -> tuple[int, str, str] | None:
     """The first figure that cannot be right, as ``(position, role, what was expected)``.
 
@@ -152,7 +155,9 @@ def impossible_figures(
     DfE's own totals disagree by up to 5.5% (Yorkshire and The Humber's 2022 second CPPs: 1,660
     of 7,490 published as 23.6%). Every council row in the real files matches exactly. A value
     beside a denominator of 0 is not possible either: the real files leave it blank or
-    suppressed. None when every figure is possible.
+    suppressed. ``leeway`` allows each value a further share of itself either way (row by row
+    when an array), for totals their publisher makes otherwise; ``counted`` names the counts in
+    the message. None when every figure is possible.
 
     >>> impossible_figures(pd.Series([22.6, 150.0]), None, None, "percent")
     (1, 'value', 'expected a percentage from 0 to 100, found 150')
@@ -232,7 +237,7 @@ def impossible_figures(
         with np.errstate(divide="ignore", invalid="ignore"):
             low = np.maximum(n - dn, 0) / (d + dd) * scale - half
             high = np.where(d - dd > 0, (n + dn) / (d - dd) * scale, np.inf) + half
-        slack = np.where((dn > 0.5) | (dd > 0.5), 0.06 * np.abs(v), 0.0)
+        slack = (np.where((dn > 0.5) | (dd > 0.5), 0.06, 0.0) + leeway) * np.abs(v)
         outside = (v < low - slack) | (v > high + slack)
         wrong = np.flatnonzero(~np.isnan(v) & ~np.isnan(n) & ~np.isnan(d) & outside)
         if len(wrong):
@@ -242,7 +247,7 @@ def impossible_figures(
                     i,
                     "value",
                     f"expected {n[i]:g} / {d[i]:g} x {scale:g} = {n[i] / d[i] * scale:.3g} "
-                    f"(from the numerator and denominator), found {v[i]:g}",
+                    f"(from {counted}), found {v[i]:g}",
                 )
             )
     return min(found, key=lambda f: f[0]) if found else None

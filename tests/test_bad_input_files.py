@@ -1142,6 +1142,63 @@ def test_real_caseload_that_disagrees_with_its_counts_is_an_error(dfe, damage):
         load_ees(path, CATALOGUE["sw_caseload"])
 
 
+# Surrey's 2025 workforce row: 50.5 leavers of 509.8 in post (turnover 9.9), 132.2 agency
+# workers (agency rate 20.6 of 509.8 + 132.2), 226 vacancies (vacancy rate 30.7 of 509.8 + 226).
+# Each damaged rate stays a possible percentage, and a percentage is never a spike, so only the
+# counts beside it show it is wrong; the expected ratios are those counts, worked by hand.
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("indicator", "column", "damaged", "expected"),
+    [
+        ("sw_turnover_pct", "turnover_rate_fte", "99",
+         "expected 50.5 / 509.8 x 100 = 9.91 (from leavers_fte / inpost_fte), found 99"),
+        ("sw_turnover_pct", "turnover_rate_fte", "10.2",
+         "expected 50.5 / 509.8 x 100 = 9.91 (from leavers_fte / inpost_fte), found 10.2"),
+        ("sw_agency_pct", "agency_rate_fte", "0",
+         "expected 132.2 / 642 x 100 = 20.6 (from agency_fte / (inpost_fte + agency_fte)), "
+         "found 0"),
+        ("sw_vacancy_pct", "vacancy_rate_fte", "3.07",
+         "expected 226 / 735.8 x 100 = 30.7 (from vacancy_fte / (inpost_fte + vacancy_fte)), "
+         "found 3.07"),
+        ("sw_turnover_pct", "inpost_fte", "5098",
+         "expected 50.5 / 5098 x 100 = 0.991 (from leavers_fte / inpost_fte), found 9.9"),
+    ],
+)  # fmt: skip
+def test_real_workforce_rate_that_disagrees_with_its_counts_is_an_error(
+    indicator, column, damaged, expected, dfe, damage
+):
+    source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2025,", ",Surrey,")
+    path = damage(source, lambda ls: _cell(ls, row, column, damaged))
+    named = CATALOGUE[indicator].source["ees"]["value"]
+    with pytest.raises(DataError, match=rf"row {row}, column {named}: {re.escape(expected)}$"):
+        load_ees(path, CATALOGUE[indicator])
+
+
+@pytest.mark.real_data
+def test_real_england_rate_a_tenth_of_its_counts_is_an_error_and_dfe_own_totals_are_not(
+    dfe, damage
+):
+    # England 2025: 5,415.9 agency workers of 36,186.3 + 5,415.9 = 41,602.2, published as 13.0;
+    # written 1.3, it is far beyond the 12% leeway DfE's own totals need. Those totals load as
+    # published: the North East's 2024 turnover is 14.0 though its counts give 12.6.
+    source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2025,", ",National,")
+    path = damage(source, lambda ls: _cell(ls, row, "agency_rate_fte", "1.3"))
+    with pytest.raises(
+        DataError,
+        match=rf"row {row}, column agency_rate_fte: expected 5415.9 / 41602.2 x 100 = 13 ",
+    ):
+        load_ees(path, CATALOGUE["sw_agency_pct"])
+    turnover = load_ees(source, CATALOGUE["sw_turnover_pct"])
+    north_east = turnover.loc[
+        (turnover["area_name"] == "North East") & (turnover["period"] == "2024"), "value"
+    ]
+    assert north_east.tolist() == [14.0]
+
+
 @pytest.mark.real_data
 def test_real_percentages_written_as_fractions_are_an_error(dfe, damage):
     # turnover_rate_fte divided by 100 throughout (9.9 written 0.099): every council's figure

@@ -144,3 +144,22 @@ def test_every_example_in_the_library_docstrings_gives_what_it_shows():
             failed[module.name] = result.failed
     assert failed == {}
     assert tried > 100
+
+
+def test_council_catalogue_counts_to_check_a_rate_against_are_checked(tmp_path):
+    import pytest
+
+    from analysis.errors import DataError
+
+    entry = (
+        "x:\n  title: t\n  description: d\n  polarity: low\n  unit: percent\n"
+        "  decimal_places: 1\n  period_type: snapshot 30 September\n  source:\n    ees:\n"
+        "      file: csww_indicators_2017_to_2025.csv\n      value: agency_rate_fte\n"
+    )
+    extra = tmp_path / "ours.yml"
+    extra.write_text(entry + "      counts: {numerator: agency_fte, denominator: [inpost_fte]}\n")
+    assert load_catalogue(extra)["x"].source["ees"]["counts"]["denominator"] == ["inpost_fte"]
+    for counts in ("{numerator: agency_fte, denominator: inpost_fte}", "[agency_fte]", "{}"):
+        extra.write_text(entry + f"      counts: {counts}\n")
+        with pytest.raises(DataError, match=r"column x: indicator 'x': ees counts must be"):
+            load_catalogue(extra)

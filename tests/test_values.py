@@ -111,6 +111,28 @@ def test_counts_rounded_to_tens_allow_dfe_own_disagreement():
     assert _contradiction(23.6, 1500, 7490)
 
 
+def test_leeway_allows_a_share_of_the_value_more_and_the_message_names_the_counts():
+    # DfE's csww file, North East 2024: turnover 14.0 beside 271.5 leavers of 2,158.1 in post.
+    # By hand, the highest ratio the written counts allow is 272 / 2,157.6 = 12.61%, plus 0.05
+    # for the value's one decimal: 12.66, so 14.0 is a contradiction; a leeway of 12% of the
+    # value adds 1.68 (12.66 + 1.68 = 14.34), and 14.0 is allowed.
+    value, leavers, in_post = pd.Series([14.0]), pd.Series([271.5]), pd.Series([2158.1])
+    found = impossible_figures(
+        value, leavers, in_post, "percent", counted="leavers_fte / inpost_fte"
+    )
+    assert found == (
+        0,
+        "value",
+        "expected 271.5 / 2158.1 x 100 = 12.6 (from leavers_fte / inpost_fte), found 14",
+    )
+    assert impossible_figures(value, leavers, in_post, "percent", leeway=0.12) is None
+    # the leeway is row by row: 15.0 is beyond it (12.66 + 1.8 = 14.46)
+    rows = pd.Series([14.0, 15.0])
+    both = pd.Series([271.5, 271.5]), pd.Series([2158.1, 2158.1])
+    assert impossible_figures(rows, *both, "percent", leeway=np.array([0.12, 0.12]))[0] == 1
+    assert impossible_figures(rows, *both, "percent", leeway=np.array([0.12, 0.2])) is None
+
+
 def test_a_figure_beside_a_denominator_of_0_is_not_possible():
     # the real files leave a percentage of nothing blank or suppressed (d3's and d5's 15 rows
     # with a denominator of 0 have no value): a 0 there was typed over a symbol
