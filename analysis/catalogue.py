@@ -30,6 +30,22 @@ POLARITIES = ("high", "low", "neutral")
 METHODS = ("mean", "median", "pooled")
 REQUIRED = ("title", "description", "polarity", "unit", "decimal_places", "period_type", "source")
 SOURCE_KINDS = ("ees", "lait", "none")
+#: The counts an ees source may name to check its figures against (analysis.ees): for each,
+#: the column it checks, its one column and its list of columns, and what it must be.
+CHECKED_AGAINST = {
+    "counts": (
+        "value",
+        "numerator",
+        "denominator",
+        "a numerator column and a list of the columns whose sum is the denominator",
+    ),
+    "numerator_balance": (
+        "numerator",
+        "total",
+        "less",
+        "a total column and a list of the columns it is less",
+    ),
+}
 
 #: LAIT dictionary ``Year_Type`` -> what a bare year label means.
 LAIT_YEAR_TYPES = {
@@ -90,6 +106,17 @@ class Indicator:
         return self.source.get("none")
 
 
+def _columns(spec: Any, one: str, several: str) -> bool:
+    """True for a mapping of ``one`` to a column name and ``several`` to a list of them."""
+    return (
+        isinstance(spec, dict)
+        and isinstance(spec.get(one), str)
+        and isinstance(spec.get(several), list)
+        and bool(spec[several])
+        and all(isinstance(column, str) for column in spec[several])
+    )
+
+
 def _check(entry: Any, key: str, path: str) -> Indicator:
     if not isinstance(entry, dict):
         raise DataError(path, f"indicator {key!r} must be a mapping of its fields", column=key)
@@ -124,21 +151,13 @@ def _check(entry: Any, key: str, path: str) -> Indicator:
                 f"indicator {key!r}: an ees source needs a file and a value or numerator column",
                 column=key,
             )
-        counts = ees.get("counts")
-        if counts is not None and not (
-            isinstance(counts, dict)
-            and "value" in ees
-            and isinstance(counts.get("numerator"), str)
-            and isinstance(counts.get("denominator"), list)
-            and counts["denominator"]
-            and all(isinstance(c, str) for c in counts["denominator"])
-        ):
-            raise DataError(
-                path,
-                f"indicator {key!r}: ees counts must be a numerator column and a list of the "
-                "columns whose sum is the denominator, beside a value column",
-                column=key,
-            )
+        for name, (beside, one, several, shape) in CHECKED_AGAINST.items():
+            if name in ees and not (beside in ees and _columns(ees[name], one, several)):
+                raise DataError(
+                    path,
+                    f"indicator {key!r}: ees {name} must be {shape}, beside a {beside} column",
+                    column=key,
+                )
     local = entry.get("local")
     if local is not None and (not isinstance(local, dict) or "id" not in local):
         raise DataError(path, f"indicator {key!r}: local must be a mapping with an id", column=key)

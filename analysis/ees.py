@@ -443,7 +443,8 @@ def ees_rows(
     catalogue's denominator is ``population_0_17``: the rate uses the mid-year estimate of the
     year before the period ends, as DfE's published rates do. Figures that cannot be right
     (:func:`analysis.values.impossible_figures`), a rate that disagrees with the counts it is
-    checked against (:func:`_check_counts`), a council code that names two councils and a
+    checked against (:func:`_check_counts`), a count that is not the balance of the counts
+    beside it (:func:`_check_balance`), a council code that names two councils and a
     council with figures after it was replaced are errors naming the row. A lone spike in a
     rate or a caseload (:func:`without_spikes`) and a year that repeats the year before for
     every council (:func:`without_copied_years`) are left out with a :class:`DataWarning`;
@@ -510,6 +511,8 @@ def ees_rows(
         raise DataError(path, fractions[1], row=fractions[0], column=figures)
     if "counts" in mapping:
         _check_counts(tidy, table, mapping, path, indicator.unit)
+    if "numerator_balance" in mapping:
+        _check_balance(tidy, table, mapping, path)
     if indicator.is_steady:
         tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {figures}")
     tidy = without_copied_years(tidy, path, figures)
@@ -521,19 +524,27 @@ def ees_rows(
 
 def figures_read(mapping: dict[str, Any]) -> list[str]:
     """The figure columns an indicator's EES ``mapping`` reads: its value, numerator and
-    denominator (but the ONS population, from another file) and the counts it is checked
+    denominator (but the ONS population, from another file) and the counts they are checked
     against."""
     counts = mapping.get("counts", {})
+    balance = mapping.get("numerator_balance", {})
     columns = [mapping.get(role) for role in ("value", "numerator", "denominator")]
     columns += [counts.get("numerator"), *counts.get("denominator", [])]
+    columns += [balance.get("total"), *balance.get("less", [])]
     return list(dict.fromkeys(c for c in columns if c and c != POPULATION))
 
 
-#: How far a regional or national rate may stand from the counts it is checked against, as a
-#: share of the rate: DfE's own totals in the 2017-2025 workforce file stand up to 10.1% away
-#: (the North East's 2024 turnover, published as 14.0, is 271.5 leavers of 2,158.1 in post,
-#: 12.6%), while every council's rate agrees with its own counts.
+#: How far a regional or national figure may stand from the counts it is checked against, as a
+#: share of the figure: DfE's own totals stand up to 10.1% away (the North East's 2024 social
+#: worker turnover, published as 14.0, is 271.5 leavers of 2,158.1 in post, 12.6%; its 2013
+#: children in need on 31 March, 23,720, are 47,540 in need in the year less 21,600 whose need
+#: ended, 25,940, 9.4% more), while every council's figure agrees with its own counts.
 TOTALS_LEEWAY = 0.12
+
+#: How far a council's count may stand from the balance of the counts beside it: Warwickshire's
+#: and Devon's 2014 children in need on 31 March are 1 fewer than those in need in the year
+#: less those whose need ended; every other council's, 2013 to 2025, is that balance exactly.
+COUNCIL_BALANCE_SLACK = 1.0
 
 
 def _check_counts(
@@ -561,6 +572,38 @@ def _check_counts(
         position, role, expected = problem
         column = {"value": mapping["value"], "numerator": counts["numerator"]}.get(role, below)
         raise DataError(path, expected, row=int(tidy.index[position]), column=column)
+
+
+def _check_balance(
+    tidy: pd.DataFrame, table: pd.DataFrame, mapping: dict[str, Any], path: Path
+) -> None:
+    """A numerator that is not the balance of the counts beside it in its row (the catalogue's
+    ``numerator_balance``: a ``total`` column less the ``less`` columns, as the children in
+    need on 31 March are those in need at any point in the year less those whose need ended)
+    is a damaged cell: a plausible count typed over another, that neither the rate's range nor
+    a spike shows, cannot hide there."""
+    balance = mapping["numerator_balance"]
+    total = parse_cells(table[balance["total"]], path, balance["total"], None)[0]
+    parts = [parse_cells(table[c], path, c, None)[0] for c in balance["less"]]
+    less = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+    expected = (total - less).reindex(tidy.index)
+    found = tidy["numerator"]
+    allowed = np.where(
+        tidy["area_level"] == "local authority",
+        COUNCIL_BALANCE_SLACK,
+        TOTALS_LEEWAY * expected.abs(),
+    )
+    wrong = np.flatnonzero(((found - expected).abs() > allowed).fillna(False).to_numpy(bool))
+    if len(wrong):
+        row = tidy.index[int(wrong[0])]
+        named = " less ".join([balance["total"], " and ".join(balance["less"])])
+        worked = " - ".join(f"{cell:,.0f}" for cell in [total[row], *(p[row] for p in parts)])
+        raise DataError(
+            path,
+            f"expected {named}, {worked} = {expected[row]:,.0f}, found {found[row]:,.0f}",
+            row=int(row),
+            column=mapping["numerator"],
+        )
 
 
 def _check_whole(counts: pd.Series, path: Path, column: str) -> None:

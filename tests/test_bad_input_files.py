@@ -722,14 +722,63 @@ def real_population(dfe) -> pd.DataFrame:
     return load_population(dfe / "ees" / POPULATION)
 
 
-def _surrey_children_in_need(dfe: Path, damage, year: str, edit) -> tuple[int, str, Path]:
-    """A copy of b1 with Surrey's children in need on 31 March ``year`` replaced by
+def _surrey_count(
+    dfe: Path, damage, name: str, column: str, year: str, edit
+) -> tuple[int, str, Path]:
+    """A copy of EES file ``name`` with Surrey's ``column`` for ``year`` replaced by
     ``edit(count)``: the file row, the published count and the copy's path."""
-    source = dfe / "ees" / B1
+    source = dfe / "ees" / name
     lines = source.read_text(encoding="utf-8-sig").splitlines()
     row = _row_of(lines, f"{year},", ",936,E10000030,")
-    count = next(csv.DictReader([lines[0], lines[row - 1]]))["At31_episodes"]
-    return row, count, damage(source, lambda ls: _cell(ls, row, "At31_episodes", edit(count)))
+    count = next(csv.DictReader([lines[0], lines[row - 1]]))[column]
+    return row, count, damage(source, lambda ls: _cell(ls, row, column, edit(count)))
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    ("year", "edit", "found"),
+    [
+        ("2025", lambda count: count[:-1], "615"),
+        ("2019", lambda count: "0", "0"),
+        ("2013", lambda count: "5661", "5,661"),
+    ],
+    ids=["a digit lost", "typed as 0", "another plausible count"],
+)
+def test_real_children_in_need_count_that_is_not_its_balance_is_an_error(
+    year, edit, found, dfe, damage, real_population
+):
+    # b1 publishes no rate beside its count of children in need on 31 March, but the count is
+    # those in need at any point in the year less those whose need ended. Surrey, by hand from
+    # the file: 2025, 11,828 - 5,674 = 6,154; 2019, 16,066 - 10,134 = 5,932; 2013, 12,906 -
+    # 7,790 = 5,116. A 5,661 for 5,116 is neither impossible nor a spike: only the balance shows.
+    worked = {"2025": "11,828 - 5,674 = 6,154", "2019": "16,066 - 10,134 = 5,932",
+              "2013": "12,906 - 7,790 = 5,116"}  # fmt: skip
+    row, _, path = _surrey_count(dfe, damage, B1, "At31_episodes", year, edit)
+    expected = (
+        f"row {row}, column At31_episodes: expected Anypoint_episodes less Ended_episodes, "
+        f"{worked[year]}, found {found}"
+    )
+    with pytest.raises(DataError, match=re.escape(expected) + "$"):
+        load_ees(path, CATALOGUE["cin_rate_per_10k"], population=real_population)
+
+
+@pytest.mark.real_data
+def test_real_children_in_need_totals_allow_dfe_own_disagreement_but_not_a_tenfold_one(
+    dfe, damage, real_population
+):
+    # DfE's 2013 North East row: 23,720 children in need on 31 March, though 47,540 - 21,600 =
+    # 25,940 (9.4% more); it loads as published. England's 2025 402,400 (756,120 - 353,720)
+    # written 40,240 is far beyond the 12% DfE's own totals need.
+    indicator = CATALOGUE["cin_rate_per_10k"]
+    source = dfe / "ees" / B1
+    table = load_ees(source, indicator, population=real_population)
+    north_east = table.loc[(table["area_name"] == "North East") & (table["period"] == "2013")]
+    assert north_east["numerator"].tolist() == [23_720]
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, "2025,", ",National,")
+    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", "40240"))
+    with pytest.raises(DataError, match=rf"row {row}, column At31_episodes: .* = 402,400, "):
+        load_ees(path, indicator, population=real_population)
 
 
 @pytest.mark.real_data
@@ -737,15 +786,18 @@ def _surrey_children_in_need(dfe: Path, damage, year: str, edit) -> tuple[int, s
 def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
     year, dfe, damage, real_population
 ):
-    # Surrey's children in need on 31 March with its last digit lost (6,155 read as 615 in
-    # 2025): the rate per 10,000 would fall tenfold with no word, and the file publishes no
-    # rate or percentage to check the count against
-    indicator = CATALOGUE["cin_rate_per_10k"]
-    row, count, path = _surrey_children_in_need(dfe, damage, year, lambda count: count[:-1])
-    expected = load_ees(dfe / "ees" / B1, indicator, population=real_population)
+    # Surrey's referrals with the last digit lost (10,284 read as 1,028 in 2025): the rate per
+    # 10,000 would fall tenfold with no word. Loaded alone, the referral rate has no figure
+    # beside the count to check it against (the re-referral percentage, loaded with it in a
+    # report, is another indicator's).
+    indicator = CATALOGUE["referrals_rate_per_10k"]
+    row, count, path = _surrey_count(
+        dfe, damage, C1, "referral_count", year, lambda count: count[:-1]
+    )
+    expected = load_ees(dfe / "ees" / C1, indicator, population=real_population)
     with pytest.warns(
         DataWarning,
-        match=rf"{B1}, row {row}, column At31_episodes: Surrey's figure for {year} "
+        match=rf"{C1}, row {row}, column referral_count: Surrey's figure for {year} "
         rf"\(\d+\.?\d*\) is less than 1/5 of its figure for "
         rf"{int(year) - 1} \(",
     ) as caught:
@@ -765,18 +817,18 @@ def test_real_count_with_a_digit_lost_leaves_the_rate_out_with_a_warning(
 def test_real_count_typed_as_0_leaves_the_rate_out_with_a_warning(
     year, dfe, damage, real_population
 ):
-    # Surrey's children in need on 31 March typed as 0 (a suppressed cell typed over): Surrey
-    # would have the lowest rate in England, beside thousands of children in the years around
-    indicator = CATALOGUE["cin_rate_per_10k"]
-    row, _, path = _surrey_children_in_need(dfe, damage, year, lambda count: "0")
-    expected = load_ees(dfe / "ees" / B1, indicator, population=real_population)
+    # Surrey's referrals typed as 0 (a suppressed cell typed over): Surrey would have the
+    # lowest rate in England, beside thousands of referrals in the years around
+    indicator = CATALOGUE["referrals_rate_per_10k"]
+    row, _, path = _surrey_count(dfe, damage, C1, "referral_count", year, lambda count: "0")
+    expected = load_ees(dfe / "ees" / C1, indicator, population=real_population)
     surrey = (expected["area_code"] == "E10000030").to_numpy()
     rates = expected.loc[surrey].set_index("period")["value"]
     sides = [str(int(year) + step) for step in (-1, 1) if str(int(year) + step) in rates]
     with pytest.warns(DataWarning) as caught:
         table = load_ees(path, indicator, population=real_population)
     assert [str(w.message) for w in caught] == [
-        f"{B1}, row {row}, column At31_episodes: Surrey's figure for {year} is 0, beside its "
+        f"{C1}, row {row}, column referral_count: Surrey's figure for {year} is 0, beside its "
         f"figure for {' and '.join(f'{p} ({rates[p]:,.4g})' for p in sides)}, so it was left "
         "out (was a suppressed cell typed as 0?): check the file"
     ]

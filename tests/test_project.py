@@ -8,6 +8,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from analysis.catalogue import load_catalogue
@@ -91,8 +92,6 @@ def test_council_catalogue_adds_indicators(tmp_path):
 
 
 def test_bad_council_catalogue_names_file_and_indicator(tmp_path):
-    import pytest
-
     from analysis.errors import DataError
 
     extra = tmp_path / "ours.yml"
@@ -105,8 +104,6 @@ def test_bad_council_catalogue_names_file_and_indicator(tmp_path):
 
 
 def test_council_catalogue_local_scorecard_entry_is_checked(tmp_path):
-    import pytest
-
     from analysis.errors import DataError
 
     entry = (
@@ -146,20 +143,42 @@ def test_every_example_in_the_library_docstrings_gives_what_it_shows():
     assert tried > 100
 
 
-def test_council_catalogue_counts_to_check_a_rate_against_are_checked(tmp_path):
-    import pytest
-
+@pytest.mark.parametrize(
+    ("columns", "checks", "good", "bad"),
+    [
+        (
+            "      value: agency_rate_fte\n",
+            "counts",
+            "{numerator: agency_fte, denominator: [inpost_fte]}",
+            ["{numerator: agency_fte, denominator: inpost_fte}", "[agency_fte]", "{}"],
+        ),
+        (
+            "      numerator: At31_episodes\n",
+            "numerator_balance",
+            "{total: Anypoint_episodes, less: [Ended_episodes]}",
+            ["{total: Anypoint_episodes}", "{total: [A], less: [E]}", "Anypoint"],
+        ),
+    ],
+)
+def test_council_catalogue_counts_to_check_figures_against_are_checked(
+    columns, checks, good, bad, tmp_path
+):
     from analysis.errors import DataError
 
     entry = (
         "x:\n  title: t\n  description: d\n  polarity: low\n  unit: percent\n"
         "  decimal_places: 1\n  period_type: snapshot 30 September\n  source:\n    ees:\n"
-        "      file: csww_indicators_2017_to_2025.csv\n      value: agency_rate_fte\n"
+        "      file: f.csv\n" + columns
     )
     extra = tmp_path / "ours.yml"
-    extra.write_text(entry + "      counts: {numerator: agency_fte, denominator: [inpost_fte]}\n")
-    assert load_catalogue(extra)["x"].source["ees"]["counts"]["denominator"] == ["inpost_fte"]
-    for counts in ("{numerator: agency_fte, denominator: inpost_fte}", "[agency_fte]", "{}"):
-        extra.write_text(entry + f"      counts: {counts}\n")
-        with pytest.raises(DataError, match=r"column x: indicator 'x': ees counts must be"):
+    extra.write_text(entry + f"      {checks}: {good}\n")
+    assert load_catalogue(extra)["x"].source["ees"][checks] == yaml.safe_load(good)
+    for wrong in bad:
+        extra.write_text(entry + f"      {checks}: {wrong}\n")
+        with pytest.raises(DataError, match=rf"column x: indicator 'x': ees {checks} must be"):
             load_catalogue(extra)
+    # each checks another column, which the source must have
+    other = "      numerator: n\n" if checks == "counts" else "      value: v\n"
+    extra.write_text(entry.replace(columns, other) + f"      {checks}: {good}\n")
+    with pytest.raises(DataError, match=rf"ees {checks} must be .*, beside a "):
+        load_catalogue(extra)
