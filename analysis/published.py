@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.catalogue import Indicator, load_catalogue
+from analysis.counted_elsewhere import RATES_OF_COUNTS, without_disagreements
 from analysis.ees import DataWarning, data_warnings, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -120,9 +121,20 @@ def _load(
                 indicators={code: catalogue[i] for code, i in lait_codes.items()},
                 population=population,
             )
+            by_id = {t["indicator"].iloc[0]: t for t in tables if len(t)}
             for code, indicator_id in lait_codes.items():
                 rows = lait.loc[lait["indicator"] == code].copy()
                 rows["indicator"] = indicator_id
+                counted = RATES_OF_COUNTS.get(code)
+                if counted in by_id and population is not None:
+                    rows = without_disagreements(
+                        rows,
+                        code,
+                        by_id[counted],
+                        catalogue[counted].source["ees"]["file"],
+                        population,
+                        Path(LAIT_FILE).name,
+                    )
                 tables.append(rows)
         else:
             missing.append(LAIT_FILE)

@@ -124,7 +124,7 @@ def _rounding(count: np.ndarray) -> np.ndarray:
     return np.where(whole_tens, 5.0, 0.5)
 
 
-def _half_unit(value: np.ndarray) -> np.ndarray:
+def half_unit(value: np.ndarray) -> np.ndarray:
     """Half a unit in the last decimal place each value is written with, to at most 6 places:
     0.05 for 23.6, 0.5 for 24 (and for 24.0, which a CSV cannot tell from 24)."""
     places = np.full(value.shape, 6)
@@ -233,7 +233,7 @@ def impossible_figures(
         d = denominator.to_numpy(dtype="float64", na_value=np.nan)
         v = value.to_numpy(dtype="float64", na_value=np.nan)
         dn, dd = _rounding(n), _rounding(d)
-        half = _half_unit(v)
+        half = half_unit(v)
         with np.errstate(divide="ignore", invalid="ignore"):
             low = np.maximum(n - dn, 0) / (d + dd) * scale - half
             high = np.where(d - dd > 0, (n + dn) / (d - dd) * scale, np.inf) + half

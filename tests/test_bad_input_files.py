@@ -26,6 +26,7 @@ import pytest
 from analysis import benchmark_report
 from analysis.areas import Council, Directory
 from analysis.catalogue import lait_catalogue, load_catalogue
+from analysis.counted_elsewhere import DISAGREES
 from analysis.ees import DataWarning, load_ees
 from analysis.errors import DataError
 from analysis.lait import load_lait
@@ -39,6 +40,7 @@ from analysis.values import COPIED, SPIKE, SUPPRESSION_SYMBOLS, TYPED_ZERO, spik
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 CLA = "cla_number_and_rate_per_10k_children.csv"
+D5 = "d5_cpps_at31march_by_duration_2013_to_2025.csv"
 POPULATION = "ons_mid-year_population_estimates_2012_to_2024.csv"
 REREFERRALS = CATALOGUE["rereferrals_12m_pct"]
 DEMOSHIRE = Council("701", "E10999701", "Demoshire", "E12999001", "North Demoland")
@@ -863,6 +865,33 @@ def test_real_lait_rate_ten_times_too_big_is_left_out_with_a_warning(dfe, tmp_pa
 
 
 @pytest.mark.real_data
+def test_real_lait_rate_typed_over_with_a_plausible_figure_is_left_out(dfe, tmp_path, published):
+    # Surrey's 2025 children on a plan per 10,000 in LAIT, 24.3, written 27.3: between its
+    # 2024 (21.7) and 2023 (29.4) figures, so no spike. By hand, d5 counts 655 plans on
+    # 31 March 2025 and ONS 269,339 Surrey children in mid-2024: 655 / 269,339 x 10,000 = 24.32.
+    folder = _linked_copy(dfe, tmp_path, "lait/bds_long.parquet")
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    surrey = (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0)
+    row = raw.index[surrey & (raw["Years"] == "2025")][0]
+    assert raw.loc[row, "Values"] == "24.3"
+    raw.loc[row, "Values"] = "27.3"
+    raw.to_parquet(folder / "lait" / "bds_long.parquet")
+    with pytest.warns(DataWarning):
+        damaged = load_published(folder)
+    assert damaged.warnings == (
+        "bds_long.parquet (CPP_rate): Surrey's figure for 2025 (27.3) is not the 24.32 per "
+        f"10,000 that {D5}'s count and the ONS population give, so it was left out: "
+        "check the files",
+    )
+    table = damaged.table.loc[damaged.table["indicator"] == "cpp_rate_per_10k"]
+    left_out = (table["area_name"] == "Surrey") & (table["period"] == "2025")
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == DISAGREES).all()
+    before = published.table.loc[published.table["indicator"] == "cpp_rate_per_10k"]
+    _same(table.loc[~left_out], before.loc[~left_out.to_numpy()])
+
+
+@pytest.mark.real_data
 def test_real_lait_rate_typed_as_0_is_left_out_with_a_warning(dfe, tmp_path):
     # LAIT publishes Surrey's child protection plans per 10,000 with no count beside them; with
     # the ONS population the rates either side count hundreds of children, so a 0 is typed
@@ -1309,7 +1338,7 @@ def test_real_not_applicable_typed_over_with_0_is_an_error(dfe, damage):
     # the Isles of Scilly had no child protection plans at 31 March 2024 (CPP_At31 0), so d5
     # publishes its share lasting 2 years or more as z (not applicable); 0 typed over the z
     # would put the council at the best end of the ranking with a share of nothing
-    source = dfe / "ees" / "d5_cpps_at31march_by_duration_2013_to_2025.csv"
+    source = dfe / "ees" / D5
     lines = source.read_text(encoding="utf-8-sig").splitlines()
     row = _row_of(lines, "2024,", ",Isles of Scilly,")
     assert lines[row - 1].endswith(",0,z")
