@@ -21,7 +21,7 @@ from analysis.values import half_unit
 #: LAIT short code -> the catalogue indicator whose denominator counts the same children, per
 #: 10,000 children (the ONS estimate of the year before, as DfE's rates): LAIT's children on a
 #: child protection plan per 10,000 is d5's plans open on 31 March per 10,000 to within its
-#: rounding, 0.05, in all 1,640 rows that both publish for 2013 to 2025.
+#: rounding, 0.05, in all 1,612 rows with a figure in both for 2013 to 2025.
 RATES_OF_COUNTS = {"CPP_rate": "cpp_2yrs_plus_pct"}
 
 #: Room, as a share of the rate, for an ONS estimate revised between the two publications.
