@@ -59,6 +59,16 @@ def _row_of(lines: list[str], *parts: str) -> int:
     return next(n for n, line in enumerate(lines, start=1) if all(p in line for p in parts))
 
 
+def _damaged_cell(
+    damage, source: Path, parts: tuple[str, ...], column: str, value: str
+) -> tuple[int, Path]:
+    """A copy of ``source`` with ``column`` of the first row containing ``parts`` replaced by
+    ``value``: that file row and the copy's path."""
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, *parts)
+    return row, damage(source, lambda ls: _cell(ls, row, column, value))
+
+
 def _same(table: pd.DataFrame, expected: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(table.reset_index(drop=True), expected.reset_index(drop=True))
 
@@ -543,9 +553,7 @@ def test_real_year_deleted_or_file_cut_short_is_a_warning(dfe, damage):
 def test_real_snapshot_year_written_as_a_financial_year_is_an_error(dfe, damage):
     # b1 counts children in need at 31 March 2025 ("2025"); "2024/25" ends on the same day
     source = dfe / "ees" / "b1_children_in_need_2013_to_2025.csv"
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, "2025,", ",936,")
-    path = damage(source, lambda ls: _cell(ls, row, "time_period", "2024/25"))
+    row, path = _damaged_cell(damage, source, ("2025,", ",936,"), "time_period", "2024/25")
     with pytest.raises(
         DataError,
         match=rf"row {row}, column time_period: expected the year written '2025' as in the "
@@ -776,9 +784,7 @@ def test_real_children_in_need_totals_allow_dfe_own_disagreement_but_not_a_tenfo
     table = load_ees(source, indicator, population=real_population)
     north_east = table.loc[(table["area_name"] == "North East") & (table["period"] == "2013")]
     assert north_east["numerator"].tolist() == [23_720]
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, "2025,", ",National,")
-    path = damage(source, lambda ls: _cell(ls, row, "At31_episodes", "40240"))
+    row, path = _damaged_cell(damage, source, ("2025,", ",National,"), "At31_episodes", "40240")
     with pytest.raises(DataError, match=rf"row {row}, column At31_episodes: .* = 402,400, "):
         load_ees(path, indicator, population=real_population)
 
@@ -1249,9 +1255,7 @@ def test_real_workforce_rate_that_disagrees_with_its_counts_is_an_error(
     indicator, column, damaged, expected, dfe, damage
 ):
     source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, "2025,", ",Surrey,")
-    path = damage(source, lambda ls: _cell(ls, row, column, damaged))
+    row, path = _damaged_cell(damage, source, ("2025,", ",Surrey,"), column, damaged)
     named = CATALOGUE[indicator].source["ees"]["value"]
     with pytest.raises(DataError, match=rf"row {row}, column {named}: {re.escape(expected)}$"):
         load_ees(path, CATALOGUE[indicator])
@@ -1265,9 +1269,7 @@ def test_real_england_rate_a_tenth_of_its_counts_is_an_error_and_dfe_own_totals_
     # written 1.3, it is far beyond the 12% leeway DfE's own totals need. Those totals load as
     # published: the North East's 2024 turnover is 14.0 though its counts give 12.6.
     source = dfe / "ees" / "csww_indicators_2017_to_2025.csv"
-    lines = source.read_text(encoding="utf-8-sig").splitlines()
-    row = _row_of(lines, "2025,", ",National,")
-    path = damage(source, lambda ls: _cell(ls, row, "agency_rate_fte", "1.3"))
+    row, path = _damaged_cell(damage, source, ("2025,", ",National,"), "agency_rate_fte", "1.3")
     with pytest.raises(
         DataError,
         match=rf"row {row}, column agency_rate_fte: expected 5415.9 / 41602.2 x 100 = 13 ",
