@@ -547,6 +547,12 @@ TOTALS_LEEWAY = 0.12
 COUNCIL_BALANCE_SLACK = 1.0
 
 
+def _summed(table: pd.DataFrame, columns: list[str], path: Path) -> pd.Series:
+    """The sum of ``columns`` of a read EES ``table``, row by row; NaN where any is no number."""
+    parts = [parse_cells(table[c], path, c, None)[0] for c in columns]
+    return pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+
+
 def _check_counts(
     tidy: pd.DataFrame, table: pd.DataFrame, mapping: dict[str, Any], path: Path, unit: str
 ) -> None:
@@ -556,10 +562,9 @@ def _check_counts(
     the rate: they are full-time equivalents, not people to take statistics of."""
     counts = mapping["counts"]
     numerator = parse_cells(table[counts["numerator"]], path, counts["numerator"], None)[0]
-    parts = [parse_cells(table[c], path, c, None)[0] for c in counts["denominator"]]
-    denominator = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+    denominator = _summed(table, counts["denominator"], path)
     below = " + ".join(counts["denominator"])
-    counted = f"{counts['numerator']} / {below if len(parts) == 1 else f'({below})'}"
+    counted = f"{counts['numerator']} / {f'({below})' if ' + ' in below else below}"
     problem = impossible_figures(
         tidy["value"],
         numerator.reindex(tidy.index),
@@ -584,8 +589,7 @@ def _check_balance(
     a spike shows, cannot hide there."""
     balance = mapping["numerator_balance"]
     total = parse_cells(table[balance["total"]], path, balance["total"], None)[0]
-    parts = [parse_cells(table[c], path, c, None)[0] for c in balance["less"]]
-    less = pd.concat(parts, axis=1).sum(axis=1, min_count=len(parts))
+    less = _summed(table, balance["less"], path)
     expected = (total - less).reindex(tidy.index)
     found = tidy["numerator"]
     allowed = np.where(
@@ -597,7 +601,7 @@ def _check_balance(
     if len(wrong):
         row = tidy.index[int(wrong[0])]
         named = " less ".join([balance["total"], " and ".join(balance["less"])])
-        worked = " - ".join(f"{cell:,.0f}" for cell in [total[row], *(p[row] for p in parts)])
+        worked = f"{total[row]:,.0f} - {less[row]:,.0f}"
         raise DataError(
             path,
             f"expected {named}, {worked} = {expected[row]:,.0f}, found {found[row]:,.0f}",
