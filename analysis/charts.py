@@ -45,6 +45,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
@@ -100,6 +101,10 @@ SPC_SIZE = (WIDTH, 3.6)
 FUNNEL_SIZE = (WIDTH, 3.6)
 DPI = 100
 LABEL_GAP = 11.0  # points between direct labels at the right of a chart
+#: A dot chart's value axis: three to six ticks a round step apart (1, 2, 2.5 or 5 times a
+#: power of ten, as matplotlib's own default), not its nine: every dot has its value beside
+#: it, so the axis gives the scale and is read on a tablet's width without crowding.
+ROUND_STEPS = [1, 2, 2.5, 5, 10]
 
 
 class PointStyle(NamedTuple):
@@ -893,6 +898,7 @@ def benchmark_dot_chart(rows: Rows, indicator: Indicator, highlight: str) -> Fig
         spans = [row[c] for row in rows for c in ("value", "lower", "upper") if c in row]
         low, high = _padded(spans, pad=0.15)
         axes.set_xlim(low, high)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=ROUND_STEPS, min_n_ticks=3))
         y = np.arange(len(rows))[::-1]
         labels = []
         points: dict[bool, list[tuple[float, int]]] = {True: [], False: []}

@@ -242,6 +242,24 @@ def test_spc_point_types_have_different_marker_shapes():
     assert len(shapes) == len(charts.POINT_STYLES)
 
 
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        # limits 11.4 to 24.1 (the values padded by 15% of their span): steps of 5 would
+        # leave two ticks, so 2.5
+        ([12.9, 22.6, 19.5, 18.8, 20.1], [12.5, 15.0, 17.5, 20.0, 22.5]),
+        # 250 to 537.7, padded to 206.8 to 580.9: steps of 100
+        ([250.0, 519.4, 464.2, 467.4, 537.7], [300.0, 400.0, 500.0]),
+    ],
+)
+def test_a_dot_chart_value_axis_has_a_few_round_ticks(values, expected):
+    rows = [{"label": f"Row {i}", "value": v} for i, v in enumerate(values)]
+    axes = charts.benchmark_dot_chart(rows, REREFERRALS, "Row 0").axes[0]
+    low, high = axes.get_xlim()
+    shown = [t for t in axes.get_xticks() if low <= t <= high]
+    assert shown == expected
+
+
 def test_the_council_has_its_own_marker_and_label_on_benchmark_and_funnel_charts():
     dots = charts.benchmark_dot_chart(benchmark_rows(), REREFERRALS, "Demoshire")
     markers = markers_by_gid(dots)
