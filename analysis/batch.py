@@ -6,7 +6,9 @@
 Each worker keeps one Jupyter kernel and one HTML exporter for many reports: the kernel's
 imports and any per-process caches (the national figures of :mod:`analysis.benchmark_report`)
 are paid once, not once per report. The kernels start, and import the report modules
-(:data:`WARM_UP`), while the run file is still being checked. Before each report the kernel's
+(:data:`WARM_UP`), while the run file is still being checked and then while this process loads
+the runs' published data folders once (:func:`analysis.published.share_published`), which
+each kernel reads a copy of instead of loading and checking the files itself. Before each report the kernel's
 user namespace is reset (IPython ``%reset -f``, matplotlib figures closed), so no variable of
 one report is visible to the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is
 replaced. A failing report
@@ -71,6 +73,10 @@ del _os, _sys
 get_ipython().run_line_magic("reset", "-f")
 __import__("gc").freeze()
 """
+#: run before :data:`RESET` when the batch shared its published data folders
+#: (:func:`analysis.published.share_published`): the kernel reads them once, not every report
+SHARED = '__import__("analysis.published").published.use_shared({path!r})\n'
+SHARED_FILE = "published.pickle"
 
 
 #: run in each kernel as soon as it starts, while the run file is still being checked: the
@@ -191,13 +197,16 @@ class KernelWorker:
         except Exception:  # noqa: BLE001 - the kernel may be gone already
             pass
 
-    def render(self, run: RunFile) -> Outcome:
-        """Execute ``run`` in the warm kernel and make its files; failures are outcomes."""
+    def render(self, run: RunFile, shared: str = "") -> Outcome:
+        """Execute ``run`` in the warm kernel and make its files; failures are outcomes.
+
+        ``shared``: the file of published data folders the batch loaded, if any.
+        """
         from nbclient.exceptions import CellExecutionError, DeadKernelError
 
         started = time.perf_counter()
         try:
-            return self._render(run, started)
+            return self._render(run, started, shared)
         except CellExecutionError as error:
             cell, message = self._failed_cell, f"{error.ename}: {error.evalue}"
         except (DeadKernelError, TimeoutError, RuntimeError) as error:
@@ -205,7 +214,7 @@ class KernelWorker:
             cell, message = self._failed_cell, f"{type(error).__name__}: {error}"
         return Outcome(run, "failed", time.perf_counter() - started, cell=cell, error=message)
 
-    def _render(self, run: RunFile, started: float) -> Outcome:
+    def _render(self, run: RunFile, started: float, shared: str) -> Outcome:
         from nbformat.v4 import new_code_cell, new_notebook
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
@@ -225,7 +234,8 @@ class KernelWorker:
                 dict(run.parameters, summary_path=str(summary_path)),
             )
             notebook.metadata["language_info"] = self._language
-            reset = new_code_cell(RESET.format(folder=str(run.notebook.parent)))
+            share = SHARED.format(path=shared) if shared else ""
+            reset = new_code_cell(share + RESET.format(folder=str(run.notebook.parent)))
             client.nb = new_notebook(cells=[reset])  # nbclient stores each cell in client.nb
             client.execute_cell(reset, 0, store_history=False)
             client.nb = notebook
@@ -278,7 +288,7 @@ class LocalWorkers:
     """
 
     def __init__(self, count: int) -> None:
-        self._todo: queue.Queue[RunFile | None] = queue.Queue()
+        self._todo: queue.Queue[tuple[RunFile, str] | None] = queue.Queue()
         self._done: queue.Queue[Outcome] = queue.Queue()
         self._workers = [KernelWorker() for _ in range(max(1, count))]
         for worker in self._workers:
@@ -289,17 +299,19 @@ class LocalWorkers:
             worker.start()  # in this thread: its kernel client belongs to this thread's loop
         except Exception:  # noqa: BLE001 - each report tries again and fails with the error
             worker.close()
-        while (run := self._todo.get()) is not None:
+        while (todo := self._todo.get()) is not None:
+            run, shared = todo
             try:
-                self._done.put(worker.render(run))
+                self._done.put(worker.render(run, shared))
             except Exception as error:  # noqa: BLE001 - one report's failure, not the batch's
                 self._done.put(Outcome(run, "failed", error=f"{type(error).__name__}: {error}"))
         worker.close()  # a kernel that finished starting after close() was called
 
-    def render(self, runs: Sequence[RunFile]) -> Iterator[Outcome]:
-        """Render ``runs``, yielding outcomes as they finish."""
+    def render(self, runs: Sequence[RunFile], shared: str = "") -> Iterator[Outcome]:
+        """Render ``runs``, yielding outcomes as they finish (``shared``: as
+        :meth:`KernelWorker.render`)."""
         for run in runs:
-            self._todo.put(run)
+            self._todo.put((run, shared))
         for _ in runs:
             while True:
                 try:
@@ -325,12 +337,12 @@ class LocalWorkers:
         self.close()
 
 
-def run_local(runs: Sequence[RunFile], workers: int = 2) -> Iterator[Outcome]:
+def run_local(runs: Sequence[RunFile], workers: int = 2, shared: str = "") -> Iterator[Outcome]:
     """Render ``runs`` with ``workers`` warm kernels, yielding outcomes as they finish."""
     if not runs:
         return
     with LocalWorkers(min(workers, len(runs))) as pool:
-        yield from pool.render(runs)
+        yield from pool.render(runs, shared)
 
 
 def run_dask(runs: Sequence[RunFile], scheduler: str | Any) -> Iterator[Outcome]:
@@ -499,6 +511,21 @@ def index_html(batch_name: str, outcomes: Iterable[Outcome], out_dir: Path) -> s
     )
 
 
+def _shared(runs: Sequence[RunFile], work: Path) -> str:
+    """The published data folders of ``runs`` (their ``data_dir``) loaded once in this process
+    while the kernels start, into a file in ``work`` for the kernels; "" if there are none.
+
+    Not for Dask: its workers may be other machines.
+    """
+    from analysis.published import share_published
+
+    folders = [r.parameters.get("data_dir") for r in runs]
+    folders = [f for f in folders if isinstance(f, str) and f]
+    if not folders:
+        return ""
+    return str(share_published(folders, work / SHARED_FILE))
+
+
 def run_batch(
     batch: Batch,
     workers: int = 2,
@@ -525,24 +552,25 @@ def run_batch(
         else:
             todo.append(number)
     runs = [batch.reports[n] for n in todo]
-    if executor == "dask":
-        results = run_dask(runs, scheduler)
-    elif pool is not None:
-        results = pool.render(runs)
-    else:
-        results = run_local(runs, workers)
     numbers = {batch.reports[n].label: n for n in todo}
-    with tqdm(total=len(runs), unit="report", disable=not progress, desc=batch.name) as bar:
-        for outcome in results:
-            number = numbers[outcome.run.label]
-            run = batch.reports[number]
-            if outcome.status == "rendered":
-                files = dict(outcome.files, **{INPUTS: keys[number] + "\n"})
-                write_report_dir(run.report_dir(), files)
-            else:
-                bar.write(f"failed: {failure_line(outcome)}")
-            outcomes[number] = outcome
-            bar.update(1)
+    with tempfile.TemporaryDirectory(prefix="compendium-shared-") as work:
+        if executor == "dask":
+            results = run_dask(runs, scheduler)
+        elif pool is not None:
+            results = pool.render(runs, _shared(runs, Path(work)))
+        else:
+            results = run_local(runs, workers, _shared(runs, Path(work)))
+        with tqdm(total=len(runs), unit="report", disable=not progress, desc=batch.name) as bar:
+            for outcome in results:
+                number = numbers[outcome.run.label]
+                run = batch.reports[number]
+                if outcome.status == "rendered":
+                    files = dict(outcome.files, **{INPUTS: keys[number] + "\n"})
+                    write_report_dir(run.report_dir(), files)
+                else:
+                    bar.write(f"failed: {failure_line(outcome)}")
+                outcomes[number] = outcome
+                bar.update(1)
     ordered = [outcomes[n] for n in sorted(outcomes)]
     out_dir = batch.reports[0].out_dir if batch.reports else Path(".")
     index = write_text(out_dir / batch.name / INDEX, index_html(batch.name, ordered, out_dir))

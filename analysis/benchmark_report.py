@@ -68,7 +68,14 @@ from analysis.narrative import (
     unpublished_sentence,
     without_title,
 )
-from analysis.published import LAIT_FILE, NEIGHBOURS_FILE, OFSTED_FILE, Published, load_published
+from analysis.published import (
+    LAIT_FILE,
+    NEIGHBOURS_FILE,
+    OFSTED_FILE,
+    Published,
+    folder_signature,
+    load_published,
+)
 from analysis.published import data_dir as resolve_data_dir
 from analysis.quarterly import FICTIONAL_NOTICE, direction_of_travel
 from analysis.scorecard import benchmarks, kind_of, latest_year
@@ -217,12 +224,6 @@ _CACHE: dict[tuple, National] = {}
 _CACHE_SIZE = 4
 
 
-def _signature(folder: Path) -> tuple:
-    """The folder and every data file's size and modification time: a new file, a new key."""
-    files = sorted(p for sub in ("ees", "lait") for p in (folder / sub).glob("*") if p.is_file())
-    return (str(folder), tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files))
-
-
 class Rows:
     """The rows of a frame by ``keys`` (the last row wins), each made a plain dict (missing
     values None) when it is asked for: a council's report reads a few hundred of the
@@ -276,7 +277,7 @@ def national(
     if unknown:
         raise KeyError(f"unknown indicator id(s): {', '.join(unknown)}")
     folder = resolve_data_dir(data_dir or None).resolve()
-    key = (_signature(folder), chosen, method, tuple(sorted(catalogue)))
+    key = (folder_signature(folder), chosen, method, tuple(sorted(catalogue)))
     if key in _CACHE:
         return _CACHE[key]
     with warnings.catch_warnings():

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +67,15 @@ def data_dir(given: str | Path | None = None) -> Path:
     return path
 
 
+def folder_signature(folder: Path) -> tuple:
+    """The folder and every data file's size and modification time: a new file, a new key."""
+    files = sorted(p for sub in ("ees", "lait") for p in (folder / sub).glob("*") if p.is_file())
+    return (
+        str(folder.resolve()),
+        tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files),
+    )
+
+
 def load_published(
     folder: str | Path | None = None,
     catalogue: dict[str, Indicator] | None = None,
@@ -73,14 +84,81 @@ def load_published(
     """Load every catalogue indicator (or ``indicators``) from the folder's published files.
 
     The loaders' :class:`DataWarning` messages are warned again and kept in
-    :attr:`Published.warnings` for the report to show.
+    :attr:`Published.warnings` for the report to show. A folder loaded already by the batch
+    process (see :func:`share_published`) is read from its copy, its warnings warned again.
     """
     folder = data_dir(folder)
-    with data_warnings() as notes:
-        published = _load(folder, catalogue, indicators)
+    published = _shared_copy(folder, catalogue, indicators)
+    if published is None:
+        with data_warnings() as notes:
+            published = _load(folder, catalogue, indicators)
+        published = dataclasses.replace(published, warnings=tuple(notes))
+    else:
+        for note in published.warnings:
+            warnings.warn(DataWarning(note), stacklevel=2)
     for name in published.missing:
         warnings.warn(DataWarning(f"{folder}: {name} is missing, so it was left out"), stacklevel=2)
-    return dataclasses.replace(published, warnings=tuple(notes))
+    return published
+
+
+# --- loaded once by a batch, shared with its kernels -----------------------------------------
+
+#: The folders a batch process loaded (:func:`share_published`), adopted by
+#: :func:`use_shared`: (folder signature, indicator ids) -> (catalogue, pickled Published).
+_SHARED: dict[tuple, tuple[dict[str, Indicator], bytes]] = {}
+_SHARED_FROM: list[str] = []
+
+
+def _shared_key(
+    folder: Path, catalogue: dict[str, Indicator], indicators: list[str] | None
+) -> tuple:
+    return (folder_signature(folder), tuple(indicators or catalogue))
+
+
+def share_published(folders: Iterable[str | Path], path: Path) -> Path:
+    """Load each folder once, for the whole catalogue, into the file ``path`` for the batch's
+    kernels (:func:`use_shared`): each report then reads a copy in milliseconds instead of
+    loading and checking the files again (2 s of the real data, in every kernel).
+
+    A folder that fails to load is left out: each report loads it and fails with its own cell
+    and error, as without sharing.
+    """
+    catalogue = load_catalogue()
+    entries = {}
+    for folder in dict.fromkeys(str(f) for f in folders):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # kept in the copy, warned again by each report
+                key = _shared_key(data_dir(folder), catalogue, None)
+                published = load_published(folder, catalogue)
+        except Exception:  # noqa: BLE001 - the reports give the error, cell by cell
+            continue
+        entries[key] = (catalogue, pickle.dumps(published, protocol=pickle.HIGHEST_PROTOCOL))
+    path.write_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def use_shared(path: str) -> None:
+    """Read the folders that :func:`share_published` wrote to ``path`` (once per process)."""
+    if path in _SHARED_FROM:
+        return
+    with open(path, "rb") as handle:
+        _SHARED.update(pickle.load(handle))  # written by this user's batch, in its own folder
+    _SHARED_FROM.append(path)
+
+
+def _shared_copy(
+    folder: Path, catalogue: dict[str, Indicator] | None, indicators: list[str] | None
+) -> Published | None:
+    """A fresh copy of the shared load of ``folder``, if it was shared, its files unchanged
+    since, for the same catalogue and indicators; else None."""
+    if not _SHARED:
+        return None
+    catalogue = catalogue or load_catalogue()
+    found = _SHARED.get(_shared_key(folder, catalogue, indicators))
+    if found is None or found[0] != catalogue:
+        return None
+    return pickle.loads(found[1])
 
 
 def _load(

@@ -384,3 +384,51 @@ def test_scilly_small_numbers_are_protected_in_the_page(rendered):
     assert "Isles of Scilly has no figure to compare with England (suppressed)" in page
     assert "Isles of Scilly has no figure to place on the funnel" in page
     assert "cannot be compared: cannot be compared" not in page
+
+
+@pytest.mark.real_data
+@pytest.mark.slow
+def test_the_batch_with_its_shared_data_gives_the_reports_compendium_render_gives(
+    dfe, rendered, tmp_path, monkeypatch
+):
+    """The batch loads the data folder once and its kernels read copies
+    (:func:`analysis.published.share_published`); ``compendium render`` loads it itself. The
+    pages and summaries must not differ (the generation time blanked), one kernel rendering
+    both reports, so the second reads the copy its kernel kept."""
+    import pickle
+
+    import analysis.published
+    from analysis.batch import run_batch
+    from analysis.params import load_batch
+
+    shared = []
+    share = analysis.published.share_published
+
+    def recorded(*args):
+        path = share(*args)
+        shared.append(pickle.loads(path.read_bytes()))  # the file goes with the batch
+        return path
+
+    monkeypatch.setattr(analysis.published, "share_published", recorded)
+    run = tmp_path / "run.yml"
+    run.write_text(
+        "name: benchmark_example\ndefaults:\n  year: 2025\n"
+        f"  data_dir: {dfe}\nreports:\n  - notebook: benchmark_report\n"
+        f"    councils: ['{SURREY}', '{SCILLY}']\n",
+        encoding="utf-8",
+    )
+    result = run_batch(load_batch(run, out_dir=tmp_path / "out"), workers=1, progress=False)
+    assert [o.status for o in result.outcomes] == ["rendered", "rendered"]
+    assert [len(entries) for entries in shared] == [1]  # the real folder, shared once
+
+    def blanked(path: Path) -> str:
+        text = path.read_text(encoding="utf-8")
+        return re.sub(r'<p class="generated">.*?</p>', "", text, flags=re.S)
+
+    for code in (SURREY, SCILLY):
+        alone = rendered[code]
+        batched = tmp_path / "out" / "benchmark_example" / alone.parent.name / alone.name
+        assert blanked(batched) == blanked(alone)
+        assert (batched.parent / "summary.json").read_bytes() == (
+            alone.parent / "summary.json"
+        ).read_bytes()
