@@ -7,16 +7,16 @@ Each worker keeps one Jupyter kernel and one HTML exporter for many reports: the
 imports and any per-process caches (the national figures of :mod:`analysis.benchmark_report`)
 are paid once, not once per report. The kernels start, and import the report modules
 (:data:`WARM_UP`), while the run file is still being checked and then while this process loads
-the runs' published data folders once (:func:`analysis.published.share_published`), which
-each kernel reads a copy of instead of loading and checking the files itself. Before each report the kernel's
-user namespace is reset (IPython ``%reset -f``, matplotlib figures closed), so no variable of
-one report is visible to the next, and every :data:`REPORTS_PER_KERNEL` reports the kernel is
-replaced. A failing report
-is recorded with its cell and error and the others carry on. Each report is written whole into
-``<out>/<run>/<area code>/`` (see :func:`analysis.render.write_report_dir`) with its
-``summary.json``, its resolved ``parameters.yml`` and ``inputs.sha256``: the hash of the
-parameters, the data files (size and modification time), the notebook and the library, so that
-a re-run skips reports whose inputs are unchanged. ``index.html`` lists every report.
+the runs' published data folders once (:func:`analysis.published.share_published`), which each
+kernel reads a copy of instead of loading and checking the files itself. Before each report the
+kernel's user namespace is reset (IPython ``%reset -f``, matplotlib figures closed), so no
+variable of one report is visible to the next, and every :data:`REPORTS_PER_KERNEL` reports the
+kernel is replaced. A failing report is recorded with its cell and error and the others carry
+on. Each report is written whole into ``<out>/<run>/<area code>/`` (see
+:func:`analysis.render.write_report_dir`) with its ``summary.json``, its resolved
+``parameters.yml`` and ``inputs.sha256``: the hash of the parameters, the data files (size and
+modification time), the notebook and the library, so that a re-run skips reports whose inputs
+are unchanged. ``index.html`` lists every report.
 
 ``--executor dask`` sends the same reports to a Dask distributed cluster; each Dask worker
 thread keeps its own kernel. The workers must see the repository, the data and the notebooks

@@ -56,7 +56,9 @@ def damaged_demo(demo_data, tmp_path):
     return folder
 
 
-def test_a_shared_folder_gives_the_load_it_replaces_and_its_warnings(damaged_demo, shared, tmp_path):
+def test_a_shared_folder_gives_the_load_it_replaces_and_its_warnings(
+    damaged_demo, shared, tmp_path
+):
     expected, expected_warnings = _quiet_load(damaged_demo)
     assert expected.warnings and expected_warnings  # the repeated row is warned about
     use_shared(str(share_published([damaged_demo], tmp_path / "shared.pickle")))
