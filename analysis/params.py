@@ -82,6 +82,8 @@ REPORT_KEYS = ("notebook", "councils", "parameters")
 RESERVED = ("summary_path",)
 #: required when the notebook declares them
 REQUIRED = ("council", "period_end")
+#: how a parameters cell's comment marks another parameter that a run must give
+REQUIRED_MARK = "required:"
 DATE_KEYS = ("period_end",)
 PATH_KEYS = ("data_dir", "scorecard", "previous_summary")
 PATH_SUFFIXES = ("_dir", "_file", "_path")
@@ -102,6 +104,13 @@ class Parameter:
     default: Any
     literal: bool = True
     """False when the default is not a Python literal (the notebook's own default applies)."""
+    help: str = ""
+    """The comment beside it in the parameters cell."""
+
+    @property
+    def required(self) -> bool:
+        """True when its comment starts ``required:``: a run must give it a value."""
+        return self.help.lower().startswith(REQUIRED_MARK)
 
 
 @dataclass(frozen=True)
@@ -235,7 +244,7 @@ def _inspect(notebook: str, modified: int) -> dict[str, Parameter]:
         kind = TYPES.get(info["inferred_type_name"]) or (
             type(default) if type(default) in TYPES.values() else None
         )
-        declared[name] = Parameter(name, kind, default, literal)
+        declared[name] = Parameter(name, kind, default, literal, info.get("help") or "")
     return declared
 
 
@@ -519,6 +528,12 @@ def resolve_parameters(
     if "council" in values:
         council = find_council(values["council"], data_dir, path, f"{prefix}council")
         _check_not_replaced(council, resolved, data_dir, path, f"{prefix}council")
+    for key, parameter in declared.items():
+        if parameter.required and not values.get(key):
+            why = parameter.help[len(REQUIRED_MARK) :].strip()
+            raise _fail(
+                path, f"{prefix}{key}", f"the parameter {key!r} is required by {notebook.name}: {why}"
+            )
     return resolved, council
 
 

@@ -77,7 +77,7 @@ from analysis.narrative import (
     without_title,
 )
 from analysis.published import Published, load_published
-from analysis.rag import rag
+from analysis.rag import format_value, rag
 from analysis.scorecard import kind_of, latest_year, scorecard
 from analysis.trend import recent_trend_table
 from analysis.values import scale_from_unit
@@ -135,7 +135,7 @@ def direction_of_travel(latest: float, previous: float, polarity: str) -> str:
 def _show(value: float | None, indicator: Indicator) -> str:
     if value is None or pd.isna(value):
         return "not available"
-    return f"{value:,.{indicator.decimal_places}f}"
+    return format_value(float(value), indicator.decimal_places)
 
 
 def _plain(value: Any) -> Any:
@@ -576,12 +576,15 @@ class QuarterlyReport:
             scale=scale_from_unit(indicator.unit) or np.nan,
         )
         labels = {**GROUP_LABELS, REGION: self.council.region_name or "Region"}
+        # A published count below the threshold hides the interval: with the published
+        # figure, its width would give the count back (as in the benchmark report).
+        hidden = any(small_number(c, self.small_number_threshold) for c in counts)
         rows = [
             {
                 "label": self.council.area_name,
                 "value": value,
-                "lower": tested["lower"].iloc[0],
-                "upper": tested["upper"].iloc[0],
+                "lower": np.nan if hidden else tested["lower"].iloc[0],
+                "upper": np.nan if hidden else tested["upper"].iloc[0],
                 "method": None,
                 "n": np.nan,
                 "compared": None,

@@ -11,9 +11,13 @@ from analysis.errors import DataError
 from analysis.params import OUTPUTS, load_batch, load_run_file, notebook_parameters
 
 GOOD = "council: '936'\nperiod_end: 2025-09-30\n"
+#: the quarterly report needs the council's own scorecard as well
+QUARTERLY_GOOD = GOOD + "scorecard: scorecard.csv\n"
 
 
 def _run(tmp_path, text):
+    """The run file ``text`` in ``tmp_path``, beside an (empty) ``scorecard.csv``."""
+    (tmp_path / "scorecard.csv").write_text("")
     path = tmp_path / "run.yml"
     path.write_text(text)
     return path
@@ -21,7 +25,7 @@ def _run(tmp_path, text):
 
 def test_minimal_run_file(tmp_path, monkeypatch):
     monkeypatch.delenv("COMPENDIUM_DFE_DATA", raising=False)
-    run = load_run_file(_run(tmp_path, GOOD))
+    run = load_run_file(_run(tmp_path, QUARTERLY_GOOD))
     assert run.name == "run" and run.notebook.name == "quarterly_report.ipynb"
     assert run.parameters["council"] == "936" and run.parameters["period_end"] == "2025-09-30"
 
@@ -31,6 +35,12 @@ def test_minimal_run_file(tmp_path, monkeypatch):
     [
         (GOOD + "colour: blue\n", "column colour: unknown parameter 'colour'"),
         ("council: '936'\n", "column period_end: the parameter 'period_end' is required"),
+        # the quarterly notebook marks its scorecard "required:" in the parameters cell
+        (
+            "council: '936'\nperiod_end: 2025-09-30\n",
+            "column scorecard: the parameter 'scorecard' is required by quarterly_report.ipynb: "
+            "the council's own scorecard file",
+        ),
         (GOOD + "indicators: rereferrals\n", "column indicators: expected list, found str"),
         (GOOD + "fictional: 'yes'\n", "column fictional: expected bool"),
         (GOOD + "scorecard: missing.csv\n", "column scorecard: expected an existing path"),
@@ -45,7 +55,7 @@ def test_bad_run_files(tmp_path, text, message):
 
 
 def test_overrides_replace_keys(tmp_path):
-    run = load_run_file(_run(tmp_path, GOOD), overrides={"council": "E10000030"})
+    run = load_run_file(_run(tmp_path, QUARTERLY_GOOD), overrides={"council": "E10000030"})
     assert run.parameters["council"] == "E10000030"
 
 
@@ -110,7 +120,7 @@ def test_unknown_councils_and_indicators_are_named(tmp_path):
 def test_data_dir_falls_back_to_the_environment(tmp_path, monkeypatch, demo_data):
     monkeypatch.setenv("COMPENDIUM_DFE_DATA", str(demo_data))
     # the demo council 701 is known only from the demo data's population file
-    run = load_run_file(_run(tmp_path, "council: '701'\nperiod_end: 2025-09-30\n"))
+    run = load_run_file(_run(tmp_path, QUARTERLY_GOOD.replace("936", "701")))
     assert run.parameters["data_dir"] == str(demo_data.resolve())
     assert run.council.area_code == "E10999701"
 
@@ -224,7 +234,7 @@ def test_previous_summary_is_a_path_relative_to_the_run_file(tmp_path, monkeypat
     monkeypatch.delenv("COMPENDIUM_DFE_DATA", raising=False)
     (tmp_path / "last").mkdir()
     (tmp_path / "last" / "summary.json").write_text("{}")
-    run = load_run_file(_run(tmp_path, GOOD + "previous_summary: last/summary.json\n"))
+    run = load_run_file(_run(tmp_path, QUARTERLY_GOOD + "previous_summary: last/summary.json\n"))
     assert run.parameters["previous_summary"] == str(tmp_path / "last" / "summary.json")
     with pytest.raises(DataError, match="column previous_summary: expected an existing path"):
         load_run_file(_run(tmp_path, GOOD + "previous_summary: gone/summary.json\n"))
@@ -346,7 +356,9 @@ def test_benchmark_settings_the_report_cannot_use_are_named(tmp_path, text, mess
 def test_a_replaced_council_is_fine_before_it_was_replaced(tmp_path):
     run = load_run_file(_run(tmp_path, BENCHMARK + "council: '909'\nyear: 2023\n"))
     assert run.council.area_name == "Cumbria"
-    run = load_run_file(_run(tmp_path, "council: '909'\nperiod_end: 2023-03-31\n"))
+    run = load_run_file(
+        _run(tmp_path, "council: '909'\nperiod_end: 2023-03-31\nscorecard: scorecard.csv\n")
+    )
     assert run.parameters["period_end"] == "2023-03-31"
 
 

@@ -170,6 +170,32 @@ def test_figures_built_on_small_counts_are_suppressed_everywhere(report):
     assert any(n.startswith("Child protection plans open 2 years or more") for n in notes)
 
 
+def test_a_published_figure_on_a_small_count_is_shown_without_its_interval(report):
+    # The demo publishes plans open 2 years or more as fewer than 10 of about 1,000 plans:
+    # the figure is the publisher's, but the interval's width would give the count back
+    # (methods.md section 5), so the chart, its table and its alt text go without it.
+    own = report.own_published.set_index("indicator").loc["cpp_2yrs_plus_pct"]
+    assert 0 < own["numerator"] < 10 <= own["denominator"]
+    demoshire = report.benchmark_rows("cpp_2yrs_plus_pct").iloc[0]
+    assert demoshire["value"] == own["value"]
+    assert math.isnan(demoshire["lower"]) and math.isnan(demoshire["upper"])
+    assert not re.search(r"\d to \d", report._benchmark_html("cpp_2yrs_plus_pct"))
+    assert re.search(r"\d to \d", report._benchmark_html("rereferrals_12m_pct"))
+    # a count of 10 or more keeps it (test_benchmark_rows_are_the_documented_group_figures)
+    assert not math.isnan(report.benchmark_rows("rereferrals_12m_pct").iloc[0]["lower"])
+
+
+def test_the_overview_rounds_half_away_from_zero_as_the_text_does(report):
+    # 19.95 is stored as 19.949999...: Python's format gives 19.9, DfE's convention and the
+    # report's sentences (analysis.rag.format_value) 20.0; the overview must agree with them.
+    indicator = report.catalogue["sw_vacancy_pct"]
+    assert indicator.decimal_places == 1
+    assert f"{19.95:.1f}" == "19.9"
+    assert quarterly._show(19.95, indicator) == "20.0"
+    assert quarterly._show(1234.5, report.catalogue["sw_caseload"]) == "1,234.5"
+    assert quarterly._show(None, indicator) == "not available"
+
+
 def test_the_small_number_threshold_is_a_parameter(report):
     # A threshold of 250 suppresses every month of re-referrals with fewer than 250.
     strict = dataclasses.replace(report, small_number_threshold=250)
