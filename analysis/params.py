@@ -531,9 +531,8 @@ def resolve_parameters(
     for key, parameter in declared.items():
         if parameter.required and not values.get(key):
             why = parameter.help[len(REQUIRED_MARK) :].strip()
-            raise _fail(
-                path, f"{prefix}{key}", f"the parameter {key!r} is required by {notebook.name}: {why}"
-            )
+            expected = f"the parameter {key!r} is required by {notebook.name}: {why}"
+            raise _fail(path, f"{prefix}{key}", expected)
     return resolved, council
 
 
