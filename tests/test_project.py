@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -182,3 +184,23 @@ def test_council_catalogue_counts_to_check_figures_against_are_checked(
     extra.write_text(entry.replace(columns, other) + f"      {checks}: {good}\n")
     with pytest.raises(DataError, match=rf"ees {checks} must be .*, beside a "):
         load_catalogue(extra)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["check"], ["format", "--check"]],
+    ids=["ruff check", "ruff format"],
+)
+def test_the_code_passes_the_house_linter(command):
+    # style.md: ruff for lint and format; `make lint` runs the same two commands.
+    ruff = Path(sys.executable).parent / "ruff"
+    if not ruff.exists():
+        pytest.skip(f"ruff is not installed beside {sys.executable} (pip install -e '.[test]')")
+    done = subprocess.run(
+        [str(ruff), *command, "analysis", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-1000:]
