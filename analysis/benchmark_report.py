@@ -612,6 +612,7 @@ class BenchmarkReport:
         alt = f"{alt} {funnel.note}".strip()
         figure = funnel_plot(funnel.points, funnel.limits, indicator, code, funnel.p0)
         note = f"<p class='note'>{html.escape(funnel.note)}</p>" if funnel.note else ""
+        self.glossary.use("funnel plot")
         self.glossary.use("confidence interval / significantly different")
         return figure_html(figure, alt, funnel.caption) + funnel.table_html + note
 

@@ -54,6 +54,7 @@ from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import format_number, period_text, spc_sentence
 from analysis.params import find_council
+from analysis.periods import month_end
 from analysis.published import DATA_ENV
 from analysis.quarterly import FICTIONAL_NOTICE
 from analysis.rag import format_value
@@ -114,18 +115,6 @@ def paragraphs_html(*texts: str) -> str:
 
 def _notes_html(notes: list[str]) -> str:
     return paragraphs_html(*notes)
-
-
-def month_end(text: str, what: str) -> pd.Timestamp:
-    """A parameter such as ``2024-09`` or ``2024-09-30`` as the month's last day.
-
-    >>> month_end("2024-09", "compare_from").date()
-    datetime.date(2024, 9, 30)
-    """
-    try:
-        return pd.Timestamp(str(text)) + pd.offsets.MonthEnd(0)
-    except ValueError:
-        raise DataError("parameters", "expected a month such as 2024-09", column=what) from None
 
 
 def _slug(text: str) -> str:

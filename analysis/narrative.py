@@ -71,9 +71,31 @@ TERMS: dict[str, str] = {
         f"plus or minus {LIMIT_FACTOR} times the average change from one point to the next. "
         f"Limits from fewer than {TRIAL_LIMITS_BELOW} points are trial limits."
     ),
+    "variation and assurance icons": (
+        "The two round icons at the top right of a chart of the council's own figures. The "
+        "variation icon says whether the latest figure is special cause variation: H or L "
+        "(higher or lower) in orange for a concern, in blue for an improvement, in purple where "
+        "higher or lower is neither; C, in grey, for common cause. The assurance icon compares "
+        "the target with the process limits: P, it will be met every time; F, it will be "
+        "missed every time; ?, hit and miss."
+    ),
+    "rebase": (
+        "Starting a new average and new process limits from the month a chart's figures "
+        "moved to a new level for a known reason, such as a change in the service. It is the "
+        "council's decision, not the chart's."
+    ),
     "statistical neighbours": (
         "The 10 councils most like ours in their children and families, chosen by the "
         "Department for Education's model."
+    ),
+    "good or outstanding councils": (
+        "Councils whose children's services Ofsted judged good or outstanding overall at their "
+        "latest inspection (ILACS)."
+    ),
+    "funnel plot": (
+        "A chart of every council's figure against how many children it counts. The funnel's "
+        "lines show how far from England's figure a council could be by chance alone; a council "
+        "outside them is significantly different from England."
     ),
     "quartile band": (
         "Where a council sits among all councils in England, in four equal groups: A is the "
@@ -517,7 +539,15 @@ def spc_sentence(
             else (f"the target of {format_number(facts, target)}")
         )
         outcome = _ASSURANCE[assurance].format(one=one, many=many)
-        sentences.append(f"If nothing changes, {goal} {outcome}.")
+        if icon in (None, "common_cause"):
+            sentences.append(f"If nothing changes, {goal} {outcome}.")
+        else:
+            # Making Data Count: limits tell what to expect only of a stable process
+            sentences.append(
+                f"By the process limits, {goal} {outcome}. But the limits describe the figures "
+                "before this change: a rebase is needed to know what to expect."
+            )
+            _use(glossary, "rebase")
     return " ".join(sentences)
 
 

@@ -90,6 +90,8 @@ PATH_SUFFIXES = ("_dir", "_file", "_path")
 #: mappings keyed by indicator id
 INDICATOR_KEYED = ("targets", "rebase")
 TARGET_KEYS = ("target", "tolerance", "tolerance_type")
+#: a rebase month: 2024-04, or its last day 2024-04-30
+REBASE_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 #: what YAML 1.1 reads as a whole number and a person would too (not 0311, 0x1F or 1:30)
 DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
 TYPES: dict[str, type] = {t.__name__: t for t in (str, int, float, bool, list, dict)}
@@ -426,6 +428,30 @@ def _check_month_end(value: Any, path: Path, key: str) -> None:
         raise _fail(path, key, f"expected a month that has ended, found {value!r}")
 
 
+def _is_month(text: Any) -> bool:
+    """True for a month such as ``2024-04`` or its last day ``2024-04-30``."""
+    if not (isinstance(text, str) and REBASE_MONTH.fullmatch(text)):
+        return False
+    try:
+        dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    except ValueError:
+        return False
+    return True
+
+
+def _check_rebase(value: Any, path: Path, key: str) -> None:
+    """``rebase``: months such as ``2024-04`` (or their last days), as one list or by indicator."""
+    by_indicator = value.items() if isinstance(value, dict) else [(None, value)]
+    for indicator, months in by_indicator:
+        where = key if indicator is None else f"{key}.{indicator}"
+        if not isinstance(months, list):
+            found = type(months).__name__
+            raise _fail(path, where, f"expected a list of months such as [2024-04], found {found}")
+        for month in months:
+            if not _is_month(month):
+                raise _fail(path, where, f"expected a month such as 2024-04, found {month!r}")
+
+
 def _check_settings(values: Mapping[str, Any], path: Path, prefix: str) -> None:
     """``year``, ``small_number_threshold`` and ``method``: values the reports can use."""
     year = values.get("year")
@@ -520,6 +546,8 @@ def resolve_parameters(
             _check_indicators(values[key], data_dir, path, f"{prefix}{key}")
     if isinstance(values.get("targets"), dict):
         _check_targets(values["targets"], data_dir, path, f"{prefix}targets")
+    if "rebase" in values:
+        _check_rebase(values["rebase"], path, f"{prefix}rebase")
     for key, value in values.items():
         _literal_safe(value, path, f"{prefix}{key}")
     resolved = {name: declared[name].default for name in accepted if declared[name].literal}

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.errors import DataError
+
 #: Revision markers in LAIT labels.
 REVISION_MARKERS = {
     "prov": "provisional",
@@ -152,6 +154,19 @@ def parse_labels(labels: pd.Series, annual_type: str | pd.Series) -> pd.DataFram
     merged = keys.merge(parsed, on=["label", "annual_type"], how="left")
     merged.index = labels.index
     return merged.drop(columns=["label", "annual_type"])
+
+
+def month_end(text: str, what: str) -> pd.Timestamp:
+    """A parameter such as ``2024-09`` or ``2024-09-30`` as the month's last day; ``what`` names
+    the parameter in the error.
+
+    >>> month_end("2024-09", "compare_from").date()
+    datetime.date(2024, 9, 30)
+    """
+    try:
+        return pd.Timestamp(str(text)) + pd.offsets.MonthEnd(0)
+    except ValueError:
+        raise DataError("parameters", "expected a month such as 2024-09", column=what) from None
 
 
 def month_label(end: pd.Timestamp) -> str:

@@ -76,6 +76,7 @@ from analysis.narrative import (
     unpublished_sentence,
     without_title,
 )
+from analysis.periods import month_end, month_label
 from analysis.published import Published, load_published
 from analysis.rag import format_value, rag
 from analysis.scorecard import kind_of, latest_year, scorecard
@@ -221,6 +222,9 @@ class QuarterlyReport:
     small_number_threshold: int = SMALL_NUMBER_THRESHOLD
     previous: dict | None = None
     """The previous run's summary, to say what changed; None when there is none."""
+    rebase: dict = field(default_factory=dict)
+    """Indicator id to the months (``2024-04``) that start a new level of its SPC chart: the
+    council's decision, recorded in the parameters, never made by the library."""
     glossary: Glossary = field(init=False)
 
     def __post_init__(self) -> None:
@@ -234,10 +238,46 @@ class QuarterlyReport:
         bench = self.benchmarks.set_index("indicator")
         return {
             i: assess(
-                self.catalogue[i], self.series(i), bench.loc[i].to_dict(), self.targets.get(i)
+                self.catalogue[i],
+                self.series(i),
+                bench.loc[i].to_dict(),
+                self.targets.get(i),
+                rebase=self.rebase_periods(i),
             )
             for i in self.indicators
         }
+
+    def rebase_periods(self, indicator_id: str) -> list[str]:
+        """The labels (``Apr 2024``) of the months the council rebases one indicator's chart
+        from, in order."""
+        months = [month_end(m, f"rebase.{indicator_id}") for m in self.rebase.get(indicator_id, [])]
+        return [month_label(m) for m in sorted(months)]
+
+    def rebase_notes(self) -> list[str]:
+        """A warning for each rebase month that is not in the indicator's series (not applied)."""
+        notes = []
+        for indicator_id in self.indicators:
+            found = set(self.series(indicator_id)["period"].astype(str))
+            for period in self.rebase_periods(indicator_id):
+                if period not in found:
+                    notes.append(
+                        f"{self.catalogue[indicator_id].title}: the chart is not rebased from "
+                        f"{period_text(period)}, which is not a month of the council's figures."
+                    )
+        return notes
+
+    def rebase_sentence(self, indicator_id: str) -> str:
+        """What the chart's rebases are, in words; "" when it has none."""
+        series = self.assessments[indicator_id].series
+        applied = [p for p in self.rebase_periods(indicator_id) if p in set(series["period"])]
+        if not applied:
+            return ""
+        self.glossary.use("rebase")
+        months = listed([period_text(p) for p in applied])
+        return (
+            f"The chart starts a new level from {months}, the council's decision (a rebase): "
+            "each level has its own average and process limits."
+        )
 
     @cached_property
     def key_messages(self) -> list[str]:
@@ -337,7 +377,7 @@ class QuarterlyReport:
                 f"<div class='notice' role='note'><strong>Fictional data.</strong> "
                 f"{html.escape(FICTIONAL_NOTICE)}</div>"
             )
-        for warning in [*self.warnings, *self.small_count_notes()]:
+        for warning in [*self.warnings, *self.small_count_notes(), *self.rebase_notes()]:
             parts.append(f"<div class='warning' role='note'>{html.escape(warning)}</div>")
         return "\n".join(parts)
 
@@ -612,6 +652,7 @@ class QuarterlyReport:
     def _spc_html(self, a: Assessment) -> str:
         indicator = a.indicator
         goal = (a.target or {}).get("target")
+        self.glossary.use("variation and assurance icons")
         figure = figure_html(
             spc_chart(a.chart, indicator, a.spc, target=goal),
             spc_alt_text(a.chart, a.spc, indicator),
@@ -677,6 +718,7 @@ class QuarterlyReport:
                 f" These count the whole year, where the council's own figures above count one "
                 f"{indicator.local_counts_over} each."
             )
+        self.glossary.use("good or outstanding councils")
         method = (
             f"Statistical neighbours and good or outstanding councils: the {GROUP_METHOD} of "
             "those with a published figure, with how many (n) in brackets."
@@ -712,7 +754,11 @@ class QuarterlyReport:
         indicator = a.indicator
         target = a.target or {}
         narrative = spc_sentence(indicator, a.spc, self.glossary, target=target.get("target"))
-        narrative = without_title(narrative, indicator.title)
+        narrative = " ".join(
+            s
+            for s in (self.rebase_sentence(indicator_id), without_title(narrative, indicator.title))
+            if s
+        )
         latest = a.latest
         rating = rag_sentence(
             indicator,
@@ -855,11 +901,13 @@ def prepare(
     targets: dict | None = None,
     small_number_threshold: int = SMALL_NUMBER_THRESHOLD,
     previous_summary: str | None = None,
+    rebase: dict | None = None,
 ) -> QuarterlyReport:
     """Load everything the quarterly report needs and work out its figures.
 
     ``previous_summary`` is the previous run's ``summary.json`` (for "what changed"); it must
-    be for the same council.
+    be for the same council. ``rebase`` maps indicator ids to the months (``2024-04``) that
+    start a new level of their SPC charts.
     """
     catalogue = load_catalogue(*(catalogue_files or []))
     chosen = list(indicators or catalogue)
@@ -907,4 +955,5 @@ def prepare(
         recent_trends=trends,
         small_number_threshold=small_number_threshold,
         previous=previous,
+        rebase=dict(rebase or {}),
     )

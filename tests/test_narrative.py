@@ -140,6 +140,10 @@ def test_the_glossary_has_every_term_of_the_brief_and_refuses_others():
         "RAG",
         "sustained deterioration",
         "suppressed",
+        "variation and assurance icons",
+        "rebase",
+        "good or outstanding councils",
+        "funnel plot",
     }
     with pytest.raises(ValueError, match="not a glossary term"):
         Glossary().use("p-value")
@@ -171,6 +175,10 @@ EVIDENCE = {
     "RAG": "",
     "sustained deterioration": "sustained deterioration",
     "suppressed": "suppressed",
+    "variation and assurance icons": "icons",
+    "rebase": "rebase",
+    "good or outstanding councils": "good or outstanding",
+    "funnel plot": "funnel",
 }
 
 
@@ -402,6 +410,27 @@ def test_a_shift_of_concern_for_a_lower_is_better_indicator():
         "average (a run of 7 or more), which is special cause variation and a concern."
     )
     assert glossary.terms == ["special cause variation"]
+
+
+def test_while_the_figures_change_the_assurance_is_said_to_need_a_rebase():
+    # Making Data Count: the limits say what to expect only of a stable process. With the
+    # latest point special cause, the icon's reading is given with that caveat, not as a
+    # forecast ("If nothing changes, ...").
+    glossary = Glossary()
+    summary = _summary(
+        **CONCERN_HIGH,
+        special_cause_rule="shift",
+        special_cause_since="Apr 2024",
+        assurance_icon="hit_and_miss",
+    )
+    sentence = spc_sentence(REREFERRALS, summary, glossary, target=22.0)
+    assert sentence.endswith(
+        "By the process limits, the target of 22.0% will be met in some months and missed in "
+        "others. But the limits describe the figures before this change: a rebase is needed "
+        "to know what to expect."
+    )
+    assert "If nothing changes" not in sentence
+    assert glossary.terms == ["special cause variation", "rebase"]
 
 
 def test_the_same_shift_is_an_improvement_and_below_average_when_higher_is_better():

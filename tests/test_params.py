@@ -316,6 +316,26 @@ QUARTERLY = {
         "column targets.rereferrals_12m_pct.tolerance_type: expected one of absolute, relative",
     ),
     "scorecard a folder": ("scorecard: .", "column scorecard: expected a file"),
+    "rebase not by indicator": (
+        "rebase: [2024-04]",
+        "column rebase: expected dict, found list ['2024-04']",
+    ),
+    "rebase unknown indicator": (
+        "rebase: {rereferals: [2024-04]}",
+        "column rebase: unknown indicator id(s): rereferals",
+    ),
+    "rebase one month": (
+        "rebase: {rereferrals_12m_pct: 2024-04}",
+        "column rebase.rereferrals_12m_pct: expected a list of months such as [2024-04]",
+    ),
+    "rebase month 13": (
+        "rebase: {rereferrals_12m_pct: [2024-13]}",
+        "column rebase.rereferrals_12m_pct: expected a month such as 2024-04, found '2024-13'",
+    ),
+    "rebase April": (
+        "rebase: {rereferrals_12m_pct: [April 2024]}",
+        "column rebase.rereferrals_12m_pct: expected a month such as 2024-04, found 'April 2024'",
+    ),
     "data_dir a file": ("data_dir: run.yml", "column data_dir: expected a folder"),
     "name with a path": (
         "name: ../elsewhere",
@@ -397,3 +417,33 @@ def test_reports_that_would_go_wrong_are_named(tmp_path, monkeypatch, demo_data,
     (tmp_path / "echo.ipynb").write_bytes((FIXTURES / "echo.ipynb").read_bytes())
     with pytest.raises(DataError, match=re.escape(f"run.yml, {message}")):
         load_batch(_run(tmp_path, BATCH.replace(*change)))
+
+
+DEEP_DIVE = "notebook: indicator_deep_dive\ncouncil: '936'\nperiod_end: 2025-09-30\n"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (DEEP_DIVE, "column scorecard: the parameter 'scorecard' is required by"),
+        (
+            DEEP_DIVE + "scorecard: scorecard.csv\nrebase: ['2024-04', '2024-4']\n",
+            "column rebase: expected a month such as 2024-04, found '2024-4'",
+        ),
+        (
+            DEEP_DIVE + "scorecard: scorecard.csv\nrebase: ['2024-02-30']\n",
+            "column rebase: expected a month such as 2024-04, found '2024-02-30'",
+        ),
+    ],
+    ids=["no scorecard", "month without its 0", "no such day"],
+)
+def test_the_deep_dive_needs_a_scorecard_and_months_to_rebase_from(tmp_path, text, message):
+    with pytest.raises(DataError, match=re.escape(message)):
+        load_run_file(_run(tmp_path, text))
+
+
+def test_rebase_months_by_indicator_are_accepted(tmp_path, monkeypatch):
+    monkeypatch.delenv("COMPENDIUM_DFE_DATA", raising=False)
+    text = QUARTERLY_GOOD + "rebase: {rereferrals_12m_pct: [2024-04, 2025-01-31]}\n"
+    run = load_run_file(_run(tmp_path, text))
+    assert run.parameters["rebase"] == {"rereferrals_12m_pct": ["2024-04", "2025-01-31"]}

@@ -185,6 +185,34 @@ def test_a_published_figure_on_a_small_count_is_shown_without_its_interval(repor
     assert not math.isnan(report.benchmark_rows("rereferrals_12m_pct").iloc[0]["lower"])
 
 
+def test_a_rebase_in_the_parameters_starts_a_new_level_and_is_said(report):
+    # The demo's re-referrals move up from April 2024 (analysis.demo.DEMO_PATTERNS). Rebased
+    # there, the chart has two groups, each with its own mean (methods.md section 1), and the
+    # section says so; a month that is not in the series is not applied and is warned about.
+    rebased = dataclasses.replace(
+        report, rebase={"rereferrals_12m_pct": ["2024-04"], "cla_rate_per_10k": ["2031-01-31"]}
+    )
+    chart = rebased.assessments["rereferrals_12m_pct"].chart
+    after = chart["period"].tolist().index("Apr 2024")
+    assert chart["group"].tolist() == [0] * after + [1] * (len(chart) - after)
+    values = rebased.series("rereferrals_12m_pct")["value"]
+    assert chart["mean"].iloc[-1] == pytest.approx(values.iloc[after:].mean(), rel=1e-9)
+    assert chart["mean"].iloc[0] == pytest.approx(values.iloc[:after].mean(), rel=1e-9)
+    section = html.unescape(rebased.indicator_html("rereferrals_12m_pct"))
+    assert "The chart starts a new level from April 2024, the council's decision (a rebase)" in (
+        section
+    )
+    assert "rebase" in rebased.glossary.terms
+    assert rebased.rebase_notes() == [
+        "Children looked after per 10,000 at 31 March: the chart is not rebased from January "
+        "2031, which is not a month of the council's figures."
+    ]
+    assert rebased.assessments["cla_rate_per_10k"].chart["group"].nunique() == 1
+    # without a rebase the same months are one group, and nothing is said of a rebase
+    assert report.assessments["rereferrals_12m_pct"].chart["group"].nunique() == 1
+    assert "new level" not in report.indicator_html("rereferrals_12m_pct")
+
+
 def test_the_overview_rounds_half_away_from_zero_as_the_text_does(report):
     # 19.95 is stored as 19.949999...: Python's format gives 19.9, DfE's convention and the
     # report's sentences (analysis.rag.format_value) 20.0; the overview must agree with them.
