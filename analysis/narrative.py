@@ -825,6 +825,7 @@ def _as_row(item: Any) -> Mapping[str, Any]:
         "rag": item.rag,
         "getting_worse": bool(item.deterioration.flagged)
         or str(published.get("recent_trend") or "").endswith("getting worse"),
+        "recent_trend": published.get("recent_trend"),
         "value": None if latest is None else latest["value"],
         "target": (item.target or {}).get("target"),
         "deterioration": item.deterioration,
@@ -861,13 +862,29 @@ def _against(facts: _Facts, value: Any, other: Any, words: str) -> str:
     return f" ({format_number(facts, value)} against {words}{format_number(facts, other)})"
 
 
+def _getting_worse(row: Mapping[str, Any], glossary: Glossary | None) -> str:
+    """How a red indicator is getting worse: " and in sustained deterioration since April
+    2024", " and its recent trend is getting worse", or " and getting worse"."""
+    deterioration = _fields(row.get("deterioration") or {})
+    if deterioration.get("flagged"):
+        _use(glossary, "sustained deterioration")
+        since = deterioration.get("since")
+        return " and in sustained deterioration" + (
+            f" since {period_text(since)}" if since is not None else ""
+        )
+    if str(row.get("recent_trend") or "").endswith("getting worse"):
+        _use(glossary, "recent trend")
+        return " and its published recent trend is getting worse"
+    return " and getting worse"
+
+
 def _message(row: Mapping[str, Any], category: int, glossary: Glossary | None) -> str:
     facts = _facts(row["indicator"])
     name = facts.title
     if category in (0, 4):
         _use(glossary, "RAG")
         detail = _against(facts, row.get("value"), row.get("target"), "a target of ")
-        worse = " and getting worse" if category == 0 else ""
+        worse = _getting_worse(row, glossary) if category == 0 else ""
         return f"{name}: red against its target{worse}{detail}."
     if category == 1:
         _use(glossary, "sustained deterioration")
@@ -896,7 +913,8 @@ def key_messages(
     Each row is an :class:`analysis.assessment.Assessment`, or a dict with ``indicator``
     (catalogue Indicator or mapping) and any of: ``rag`` (rating), ``getting_worse`` (bool: the
     indicator is moving in the worse direction, say a sustained deterioration or a recent trend
-    getting worse), ``value`` and ``target`` (the latest local figure and its target),
+    getting worse; the message names which when ``deterioration`` or ``recent_trend`` says),
+    ``value`` and ``target`` (the latest local figure and its target),
     ``deterioration`` (:class:`analysis.trend.Deterioration` or its dict),
     ``special_cause_concern`` (bool) and ``special_cause_since``, or ``spc`` (the summary of
     :func:`analysis.spc.summarise`), ``compared_with_england`` (as in the scorecard: "worse"

@@ -698,9 +698,24 @@ def test_key_messages_read_an_assessment():
     result = assess(ASSESSMENTS, series, published, {"target": 85.0, "tolerance": 2.0})
     quiet = assess(REREFERRALS, series.assign(value=[22.0, 23.0] * 18), {}, None)
     assert key_messages([quiet, result]) == [
-        "Assessments completed within 45 working days: red against its target and getting "
-        "worse (68.5% against a target of 85.0%)."
+        "Assessments completed within 45 working days: red against its target and in "
+        "sustained deterioration since July 2024 (68.5% against a target of 85.0%)."
     ]
+
+
+def test_a_red_key_message_says_how_it_is_getting_worse():
+    # the fall of 7 points in a row from July 2024 above, or a published recent trend
+    glossary = Glossary()
+    falling = Deterioration(True, "spc_trend", "Jul 2024", "")
+    rows = [
+        _row("A", rag="red", getting_worse=True, deterioration=falling),
+        _row("B", rag="red", getting_worse=True, recent_trend="decreasing and getting worse"),
+    ]
+    assert key_messages(rows, glossary=glossary) == [
+        "A: red against its target and in sustained deterioration since July 2024.",
+        "B: red against its target and its published recent trend is getting worse.",
+    ]
+    assert glossary.terms == ["RAG", "sustained deterioration", "recent trend"]
 
 
 def test_each_indicator_is_listed_once_under_its_most_urgent_reason():
