@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import html
 import io
 import math
@@ -49,7 +50,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
-from analysis.rag import format_value  # noqa: E402
+from analysis.rag import format_value, round_half_up  # noqa: E402
 from analysis.values import numbers  # noqa: E402
 from analysis.words import listed  # noqa: E402
 
@@ -792,6 +793,35 @@ def _assurance_sentence(chart: pd.DataFrame, summary: dict, indicator: Indicator
     if goal is not None and reason:
         return f"{target} is not assessed ({reason})."
     return ""
+
+
+#: at most this many decimal places more than the indicator's, to tell an SPC chart's lines apart
+MOST_EXTRA_PLACES = 2
+
+
+def with_limit_precision(indicator: Indicator, chart: pd.DataFrame) -> Indicator:
+    """``indicator`` with enough decimal places for its SPC chart's lines to read as different
+    numbers: in each group, lower process limit < mean < upper process limit once rounded.
+
+    Slow-moving figures such as children looked after per 10,000 (no decimal places) can have
+    limits within a unit of their mean, which would read "lower limit 71, mean 71, upper limit
+    72"; one more place reads "70.8, 71.3, 71.8". At most :data:`MOST_EXTRA_PLACES` more.
+
+    >>> cla = Indicator("cla", "CLA", "", "neutral", "rate per 10,000", 0, "month")
+    >>> chart = pd.DataFrame({"lpl": [70.8], "mean": [71.3], "upl": [71.8]})
+    >>> with_limit_precision(cla, chart).decimal_places
+    1
+    """
+    lines = chart[["lpl", "mean", "upl"]].dropna().drop_duplicates().to_numpy(dtype="float64")
+    places = indicator.decimal_places
+    while places < indicator.decimal_places + MOST_EXTRA_PLACES:
+        rounded = round_half_up(lines, places)
+        if all(lower < mean < upper for lower, mean, upper in rounded):
+            break
+        places += 1
+    if places == indicator.decimal_places:
+        return indicator
+    return dataclasses.replace(indicator, decimal_places=places)
 
 
 def spc_table(chart: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

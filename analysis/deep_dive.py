@@ -46,6 +46,7 @@ from analysis.charts import (
     spc_alt_text,
     spc_chart,
     spc_table,
+    with_limit_precision,
 )
 from analysis.decomposition import groups_between, kitagawa, largest_contribution
 from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
@@ -241,7 +242,7 @@ class DeepDive:
     def series_table(self, breakdown: str) -> pd.DataFrame:
         """The numbers behind one series' chart: counts and value (protected), SPC lines."""
         chart = self.chart_of(breakdown)
-        numbers = spc_table(chart, self.indicator)
+        numbers = spc_table(chart, with_limit_precision(self.indicator, chart))
         protected = self.protected_rows
         mine = protected.loc[self.rows["breakdown"].to_numpy() == breakdown].set_index("period")
         mine = mine.reindex(chart["period"])
@@ -270,7 +271,7 @@ class DeepDive:
     def _series_figure(self, breakdown: str, name: str) -> str:
         chart = self.chart_of(breakdown)
         summary = spc.summarise(chart, self.indicator.polarity)
-        labelled = dataclasses.replace(self.indicator, title=name)
+        labelled = dataclasses.replace(with_limit_precision(self.indicator, chart), title=name)
         figure = spc_chart(chart, labelled, summary)
         alt = spc_alt_text(chart, summary, labelled)
         caption = f"{name}: XmR chart by {'quarter' if self._quarterly else 'month'}"
@@ -289,7 +290,8 @@ class DeepDive:
             )
         name = f"{self.indicator.title}: {self.council.area_name}"
         summary = self.summary_of(ALL)
-        parts = [paragraphs_html(spc_sentence(self.indicator, summary, None))]
+        charted = with_limit_precision(self.indicator, self.chart_of(ALL))
+        parts = [paragraphs_html(spc_sentence(charted, summary, None))]
         if self.rebase:
             applied = ", ".join(period_text(d.strftime("%b %Y")) for d in self.rebase)
             parts.append(paragraphs_html(f"Rebased (chosen in the parameters) from {applied}."))
@@ -376,7 +378,8 @@ class DeepDive:
             name = f"{self.indicator.title}: {self.dimension} {group}"
             heading = f"{self.dimension.capitalize()} {group}"
             summary = self.summary_of(breakdown)
-            labelled = dataclasses.replace(self.indicator, title=name)
+            charted = with_limit_precision(self.indicator, self.chart_of(breakdown))
+            labelled = dataclasses.replace(charted, title=name)
             parts.append(
                 f"<h3 id='{html.escape(_slug(f'{self.dimension} {group}'))}'>"
                 f"{html.escape(heading)}</h3>"

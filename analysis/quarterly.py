@@ -52,6 +52,7 @@ from analysis.charts import (
     spc_alt_text,
     spc_chart,
     spc_table,
+    with_limit_precision,
 )
 from analysis.disclosure import (
     SMALL_NUMBER_THRESHOLD,
@@ -430,7 +431,8 @@ class QuarterlyReport:
                     )
                 )
             if "special cause concern" in a.exception_reasons:
-                sentence = spc_sentence(indicator, a.spc, self.glossary, target=goal)
+                charted = with_limit_precision(indicator, a.chart)
+                sentence = spc_sentence(charted, a.spc, self.glossary, target=goal)
                 out.append(
                     (
                         title,
@@ -650,7 +652,7 @@ class QuarterlyReport:
         return pd.DataFrame(rows)
 
     def _spc_html(self, a: Assessment) -> str:
-        indicator = a.indicator
+        indicator = with_limit_precision(a.indicator, a.chart)
         goal = (a.target or {}).get("target")
         self.glossary.use("variation and assurance icons")
         figure = figure_html(
@@ -753,7 +755,8 @@ class QuarterlyReport:
         a = self.assessments[indicator_id]
         indicator = a.indicator
         target = a.target or {}
-        narrative = spc_sentence(indicator, a.spc, self.glossary, target=target.get("target"))
+        charted = with_limit_precision(indicator, a.chart)
+        narrative = spc_sentence(charted, a.spc, self.glossary, target=target.get("target"))
         narrative = " ".join(
             s
             for s in (self.rebase_sentence(indicator_id), without_title(narrative, indicator.title))

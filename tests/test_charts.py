@@ -875,3 +875,29 @@ def test_funnel_prints_the_limits_note_under_the_chart():
     figure = charts.funnel_plot(funnel_points(), limits, REREFERRALS, "E1", 0.2)
     assert limits.attrs["note"] in {t.get_text() for t in figure.texts}
     assert {"95% limit", "99.8% limit", "England 20.0"} <= right_labels(figure)
+
+
+def test_limits_get_the_decimal_places_that_tell_them_apart():
+    # A slow-moving rate with no decimal places: values 71.0, 71.4, 71.2, 71.6, 71.1, 71.5
+    # have mean 71.3 and mean moving range (0.4 + 0.2 + 0.4 + 0.5 + 0.4) / 5 = 0.38, so limits
+    # 71.3 -/+ 2.66 x 0.38 = 70.2892 and 72.3108: at 0 places 70 < 71 < 72 already. Values
+    # 71.30, 71.34, 71.32, 71.36, 71.31, 71.35 have mean 71.33 and mean moving range 0.038,
+    # so limits 71.33 -/+ 0.10108 = 71.22892 and 71.43108: 71, 71, 71 at 0 places and
+    # 71.2 < 71.3 < 71.4 at 1.
+    cla = Indicator("cla", "CLA", "", "neutral", "rate per 10,000", 0, "month")
+    wide = xmr([71.0, 71.4, 71.2, 71.6, 71.1, 71.5], improvement="neutral")
+    assert charts.with_limit_precision(cla, wide) is cla
+    narrow = xmr([71.30, 71.34, 71.32, 71.36, 71.31, 71.35], improvement="neutral")
+    assert narrow["lpl"].iloc[0] == pytest.approx(71.33 - 2.66 * 0.038, rel=1e-9)
+    shown = charts.with_limit_precision(cla, narrow)
+    assert shown.decimal_places == 1 and shown.title == "CLA"
+    table = charts.spc_table(narrow, shown)
+    first = table.iloc[0]
+    assert (first["Lower process limit"], first["Mean"], first["Upper process limit"]) == (
+        "71.2",
+        "71.3",
+        "71.4",
+    )
+    # never more than two places more, even for a series whose lines are one number
+    flat = pd.DataFrame({"lpl": [71.0], "mean": [71.0], "upl": [71.0]})
+    assert charts.with_limit_precision(cla, flat).decimal_places == charts.MOST_EXTRA_PLACES
