@@ -423,7 +423,8 @@ def _special_clause(
     if rule == "two_in_three":
         close = f"close to the {limit} process limit"
         if now:
-            return f"two of the last three {many} were {close}"
+            # named by the latest month with a figure: later months may be suppressed
+            return f"two of the three {many} to {period} were {close}"
         return f"two of three {many} up to {period} were {close}"
     if rule == "trend":
         if now:
