@@ -30,12 +30,35 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 REPORTS = [
     pytest.param("demo_quarterly_page", id="demo-quarterly"),
     pytest.param("surrey_benchmark_page", id="surrey-benchmark", marks=pytest.mark.real_data),
+    pytest.param("demo_deep_dive_page", id="demo-deep-dive"),
+    pytest.param("demo_data_quality_page", id="demo-data-quality"),
 ]
 
 
 @pytest.fixture(scope="module")
 def demo_quarterly_page(demo_quarterly) -> Path:
     return demo_quarterly / "quarterly_report.html"
+
+
+def _demo_page(run_file: str, demo_data: Path, folder: Path) -> Path:
+    """The analysts' page of ``params/<run_file>`` rendered from the session's demo data."""
+    from analysis.params import load_run_file
+    from analysis.render import render_report
+
+    run = folder / run_file
+    text = (ROOT / "params" / run_file).read_text(encoding="utf-8")
+    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
+    return render_report(load_run_file(run), folder / "out")
+
+
+@pytest.fixture(scope="module")
+def demo_deep_dive_page(demo_data, tmp_path_factory) -> Path:
+    return _demo_page("deep_dive_demo.yml", demo_data, tmp_path_factory.mktemp("deep-dive"))
+
+
+@pytest.fixture(scope="module")
+def demo_data_quality_page(demo_data, tmp_path_factory) -> Path:
+    return _demo_page("data_quality_demo.yml", demo_data, tmp_path_factory.mktemp("quality"))
 
 
 @pytest.fixture(scope="module")
