@@ -23,7 +23,7 @@ import functools
 import html
 import json
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -335,6 +335,22 @@ def _value(x: Any) -> Any:
     return x
 
 
+def _change_is_significant(r: Mapping[str, Any]) -> bool | None:
+    """Whether last year's figure lies outside this year's 95% interval (methods.md section 2,
+    with last year's figure as the benchmark); None when there is no interval to test with
+    (counts not published or hidden) or no figure last year.
+
+    >>> _change_is_significant({"interval": [19.7, 21.2], "previous_value": 16.3})
+    True
+    >>> _change_is_significant({"interval": None, "previous_value": 90.0}) is None
+    True
+    """
+    if r.get("interval") is None or r.get("previous_value") is None:
+        return None
+    lower, upper = r["interval"]
+    return not lower <= r["previous_value"] <= upper
+
+
 def _period_words(row: dict[str, Any]) -> str:
     """'April 2024 to March 2025', or 'at 31 March 2025' for a snapshot."""
     if row.get("period_end") is None:
@@ -468,8 +484,10 @@ class BenchmarkReport:
     # --- words ------------------------------------------------------------------------
 
     def key_messages(self) -> list[str]:
-        """The indicators that are significantly worse than England, in band D or worse than
-        last year, one sentence each (most reasons first, then catalogue order)."""
+        """The indicators that are significantly worse than England, in band D or significantly
+        worse than last year, one sentence each (most reasons first, then catalogue order). A
+        change that cannot be tested (no published counts) is said only beside another reason:
+        on its own it may be chance."""
         ranked = []
         for position, (indicator_id, r) in enumerate(self.results.items()):
             if not r["published"] or r["polarity"] == "neutral":
@@ -489,9 +507,13 @@ class BenchmarkReport:
                     f"in the bottom quartile band (D: rank {r['national_rank']:.0f} of "
                     f"{r['rank_of']:.0f})"
                 )
-            if r["change"].endswith("(worse)"):
+            significant = _change_is_significant(r)
+            if r["change"].endswith("(worse)") and (
+                significant or (significant is None and reasons)
+            ):
+                worse = "significantly worse" if significant else "worse"
                 reasons.append(
-                    f"worse than last year ({format_number(indicator, r['value'])} against "
+                    f"{worse} than last year ({format_number(indicator, r['value'])} against "
                     f"{format_number(indicator, r['previous_value'])} in {r['previous_period']})"
                 )
             if reasons:
@@ -533,9 +555,21 @@ class BenchmarkReport:
     def _change_sentence(self, indicator: Indicator, r: dict[str, Any]) -> str:
         if r["previous_value"] is None:
             return f"There is no figure for {self.year - 1} to compare with."
-        return (
+        text = (
             f"In {r['previous_period']} the figure was "
-            f"{format_number(indicator, r['previous_value'])}: {r['change']} since last year."
+            f"{format_number(indicator, r['previous_value'])}: {r['change']} since last year"
+        )
+        if r["change"] in ("no change", "cannot be compared"):
+            return text + "."
+        significant = _change_is_significant(r)
+        if significant is None:
+            why = "too small to show" if r["counts_hidden"] else "not published"
+            return text + f" (the counts to test the change are {why})."
+        self.glossary.use("confidence interval / significantly different")
+        return text + (
+            ", more than chance would explain (95% confidence)."
+            if significant
+            else ", within what chance could explain (95% confidence)."
         )
 
     def narrative(self, indicator_id: str) -> str:
