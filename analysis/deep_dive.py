@@ -36,7 +36,7 @@ from analysis import __version__, spc
 from analysis.areas import Council
 from analysis.atomic import write_text
 from analysis.catalogue import Indicator, load_catalogue
-from analysis.changepoint import suggest_rebases
+from analysis.changepoint import MINIMUM_SEGMENT, suggest_rebases
 from analysis.charts import (
     VARIATION_BADGES,
     contribution_alt_text,
@@ -540,6 +540,46 @@ class DeepDive:
 
     def key_messages_html(self) -> str:
         return key_messages_html(self.key_messages())
+
+    def about_paragraphs(self) -> list[str]:
+        """How the charts, the suggested rebase dates and the split were worked out, in plain
+        words, with the numbers the analysis uses: the limits and rules of
+        :mod:`analysis.spc` (its default :class:`~analysis.spc.SpcOptions`, as :attr:`charts`
+        draws them), the shortest level :func:`~analysis.changepoint.suggest_rebases` allows,
+        and this deep dive's small-number threshold."""
+        rules = spc.SpcOptions()  # the options xmr_table uses in charts
+        screened = (
+            f" (leaving out moving ranges of {spc.SCREENING_FACTOR} times the average or more)"
+            if rules.screen_outliers
+            else ""
+        )
+        return [
+            "The charts are XmR charts in the NHS England Making Data Count style: the mean, "
+            f"and process limits at the mean plus or minus {spc.LIMIT_FACTOR} times the "
+            f"average moving range{screened}. A point outside the limits, "
+            f"a run of {rules.run_length} on one side of the mean, a trend of "
+            f"{rules.trend_length}, or two of three close to a limit is special cause "
+            "variation. A rebase starts a new mean and new limits; it is applied only for the "
+            "months listed in the parameters.",
+            "Suggested rebase dates come from change-point detection (PELT, with a penalty set "
+            "from the series' own variation, and at least "
+            f"{MINIMUM_SEGMENT} values at each level). They are suggestions only: a rebase is "
+            "a decision for the analyst, made when something changed in the service and is "
+            "expected to last.",
+            "The change between two periods is split by Kitagawa's method (Kitagawa 1955; Das "
+            "Gupta 1993). The overall figure is the groups' figures weighted by their shares of "
+            "the denominator. The rate effect of a group is its average share in the two "
+            "periods times the change in its own figure; the mix effect is its average figure "
+            "times the change in its share. The two effects of all groups add up exactly to "
+            "the change in the overall figure. The split is arithmetic, not a cause.",
+            f"Counts from 1 to {self.threshold - 1} are hidden in every table, with a second "
+            "count where one could be worked out from the total, and so are the figures, "
+            "shares and effects built on a hidden count.",
+        ]
+
+    def about_html(self) -> str:
+        """:meth:`about_paragraphs` as HTML paragraphs, every text escaped."""
+        return paragraphs_html(*self.about_paragraphs())
 
     def save_summary(self, path: str | Path) -> Path:
         messages = self.key_messages()

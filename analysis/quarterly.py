@@ -65,6 +65,7 @@ from analysis.ees import data_warnings
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
 from analysis.narrative import (
+    METHOD_WORDS,
     Glossary,
     comparison_sentence,
     deterioration_sentence,
@@ -99,6 +100,8 @@ GROUP_LABELS = {
 }
 #: The comparison method for comparator groups (the LAIT convention); stated on every chart.
 GROUP_METHOD = "mean"
+#: The confidence of every comparison with a benchmark (the council's Wilson or Byar interval).
+CONFIDENCE = 0.95
 #: The status of a local figure suppressed for a small count: the publisher's symbol for it.
 SMALL_COUNT_STATUS = "c"
 NO_EXCEPTIONS = (
@@ -414,6 +417,7 @@ class QuarterlyReport:
                     row["compared_with_england"],
                     self.glossary,
                     area_name=self.council.area_name,
+                    confidence=CONFIDENCE,
                 )
                 compared = f"{compared} {self._england_worked_out(indicator_id)}".strip()
                 getting_worse = (
@@ -593,7 +597,7 @@ class QuarterlyReport:
     def benchmark_rows(self, indicator_id: str) -> pd.DataFrame:
         """The council and its comparators for one indicator's published period, as
         :func:`analysis.charts.benchmark_dot_chart` takes them, with each comparison
-        (``compared``: better / similar / worse, or higher / lower, at 95% confidence, from
+        (``compared``: better / similar / worse, or higher / lower, at :data:`CONFIDENCE`, from
         the council's Wilson or Byar interval; None with ``reason`` when it cannot be tested).
         """
         indicator = self.catalogue[indicator_id]
@@ -615,6 +619,7 @@ class QuarterlyReport:
             figures["value"].to_numpy(dtype="float64"),
             indicator.polarity,
             kind if kind in KINDS else "proportion",
+            confidence=CONFIDENCE,
             scale=scale_from_unit(indicator.unit) or np.nan,
         )
         labels = {**GROUP_LABELS, REGION: self.council.region_name or "Region"}
@@ -702,6 +707,7 @@ class QuarterlyReport:
                 item["compared"],
                 self.glossary,
                 area_name=name,
+                confidence=CONFIDENCE,
                 # the sentence already says it cannot be tested
                 reason=(item["reason"] or "").removeprefix(CANNOT_COMPARE) or None,
                 status=row["benchmark_note"],
@@ -792,6 +798,37 @@ class QuarterlyReport:
     def glossary_html(self) -> str:
         """The definitions of the technical terms used, in order of first use."""
         return self.glossary.html(heading=None)
+
+    def about_paragraphs(self) -> list[str]:
+        """Where the figures come from and how they were worked out, in plain words.
+
+        Every number is the one the report uses: :data:`CONFIDENCE` for the comparisons,
+        :data:`GROUP_METHOD` for the comparator groups and the report's own
+        ``small_number_threshold``.
+        """
+        confidence = f"{100 * CONFIDENCE:g}%"
+        return [
+            "Local figures come from the council's own scorecard. Published figures come from "
+            "the Department for Education's Explore Education Statistics and Local Authority "
+            "Interactive Tool, and are for the latest year published.",
+            "The charts of the council's own figures are statistical process control charts in "
+            'the NHS "Making Data Count" style: the icons at the top right say whether the '
+            "latest figure shows special cause variation (improvement or concern) and, where "
+            "there is a target, whether it will be met every time, missed every time, or hit "
+            "and miss if nothing changes.",
+            "Statistical neighbours are the councils most like this one in the Department for "
+            "Education's model; their figure, and that of councils judged good or outstanding "
+            f"by Ofsted, is {METHOD_WORDS[GROUP_METHOD]} those with a published value, and n "
+            "says how many that was. Comparisons with England and the other groups are tested "
+            f"at {confidence} confidence (Wilson intervals for percentages, Byar's for rates) "
+            "where the published numerator and denominator allow. Counts of children from 1 to "
+            f"{self.small_number_threshold - 1} are not shown, nor are the council's own "
+            "figures built on them, to protect children's privacy.",
+        ]
+
+    def about_html(self) -> str:
+        """:meth:`about_paragraphs` as HTML paragraphs, every text escaped."""
+        return "".join(f"<p>{html.escape(p)}</p>" for p in self.about_paragraphs())
 
     # --- summary.json -------------------------------------------------------------------
 

@@ -10,10 +10,16 @@ publish should agree to within the rounding of their published decimal places.
 
 from __future__ import annotations
 
+import html
+import math
+import warnings
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import data_quality as dq
+from analysis.spc import SCREENING_FACTOR
 from analysis.tidy import conform, validate
 
 MONTHS = pd.date_range("2023-04-30", periods=12, freq="ME")
@@ -248,3 +254,34 @@ def test_what_the_loaders_warn_about_is_on_the_page(demo_data, tmp_path):
         report = dq.prepare("701", "2025-09-30", str(demo_data), str(path), fictional=True)
     assert any("Jun 2024" in w and "so it was left out" in w for w in report.warnings)
     assert "so it was left out" in report.heading_html()
+
+
+def test_the_chance_of_a_jump_is_the_half_normal_tail_and_matches_a_simulation():
+    # A moving range of independent N(0, 1) values is half-normal with mean 2 / sqrt(pi), so
+    # P(MR > k x mean MR) = erfc(k / sqrt(pi)) (see dq.chance_of_a_jump). Checked here against
+    # a seeded simulation of a million values: its standard error is about 0.0001.
+    chance = dq.chance_of_a_jump()
+    assert chance == pytest.approx(math.erfc(SCREENING_FACTOR / math.sqrt(math.pi)))
+    assert 0.009 < chance < 0.0092
+    values = np.random.default_rng(0).standard_normal(1_000_000)
+    moving_range = np.abs(np.diff(values))
+    simulated = (moving_range > SCREENING_FACTOR * moving_range.mean()).mean()
+    assert simulated == pytest.approx(chance, abs=0.0005)
+    # "at most about 1 in n": n is 1 / chance rounded down to one significant figure
+    assert dq.one_in(chance) == 100 and 1 / dq.one_in(chance) >= chance
+
+
+def test_about_states_the_numbers_the_checks_use(demo_data):
+    # Every number in "About these checks" is one the checks use: the jump limit's factor
+    # (analysis.spc.SCREENING_FACTOR), the shortest series checked (dq.MINIMUM_VALUES) and the
+    # chance of a jump worked out from the factor (dq.chance_of_a_jump).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the demo LAIT lacks some measures: not checked here
+        report = dq.prepare("701", "2025-09-30", str(demo_data), fictional=True)
+    page = report.about_html()
+    assert f"larger than {SCREENING_FACTOR} times the series" in page
+    assert f"Series with fewer than {dq.MINIMUM_VALUES} values" in page
+    assert f"at most about 1 in {dq.one_in(dq.chance_of_a_jump())} changes" in page
+    assert "Short series" not in page
+    assert page == "".join(f"<p>{html.escape(p)}</p>" for p in report.about_paragraphs())
+    assert "Department for Education&#x27;s figures" in page and "<script" not in page

@@ -13,6 +13,8 @@ to 9 hidden, a second count hidden where one could be worked out from the total)
 
 from __future__ import annotations
 
+import dataclasses
+import html
 import json
 import re
 import time
@@ -22,7 +24,8 @@ import html_checks
 import pandas as pd
 import pytest
 
-from analysis import deep_dive
+from analysis import deep_dive, spc
+from analysis.changepoint import MINIMUM_SEGMENT
 from analysis.decomposition import groups_between, kitagawa
 from analysis.disclosure import SUPPRESSED
 from analysis.published import DATA_ENV
@@ -99,6 +102,17 @@ def test_deep_dive_renders_an_accessible_page(deep):
     assert len(re.findall(r"<img ", page)) == 6
     for team in ("North", "South", "East", "West"):
         assert f'id="team-{team.lower()}"' in page or f"id='team-{team.lower()}'" in page
+
+
+def test_the_rendered_pages_carry_their_about_sections(deep, quality):
+    # the notebooks' About sections are the library's text (about_html), rendered in the page
+    for folder, name, heading, fact in (
+        (deep, "indicator_deep_dive", "About this analysis", f"plus or minus {spc.LIMIT_FACTOR}"),
+        (quality, "data_quality", "About these checks", f"larger than {spc.SCREENING_FACTOR}"),
+    ):
+        page = (folder / f"{name}.html").read_text()
+        about = page[page.index(heading) :]
+        assert fact in about[: about.index("</p>", about.index(fact))]
 
 
 def test_deep_dive_labels_change_points_as_suggestions_and_applies_the_chosen_rebase(deep):
@@ -270,3 +284,25 @@ def test_what_the_scorecard_loader_warns_about_is_on_the_page(tmp_path, monkeypa
         dive = deep_dive.prepare("936", "rereferrals_12m_pct", "team", "2025-05-31", str(path))
     assert any("no row for some periods inside a series" in w for w in dive.warnings)
     assert "no row for some periods inside a series" in dive.heading_html()
+
+
+def test_about_states_the_numbers_the_analysis_uses(small):
+    # Every number in "About this analysis" is one the analysis uses: the XmR limit and
+    # screening factors and the default run and trend lengths of analysis.spc (the charts use
+    # the default SpcOptions), the shortest level of analysis.changepoint, and the deep dive's
+    # own small-number threshold.
+    options = spc.SpcOptions()
+    dive = dataclasses.replace(small, threshold=25)
+    page = dive.about_html()
+    for fact in (
+        f"plus or minus {spc.LIMIT_FACTOR} times the average moving range",
+        f"moving ranges of {spc.SCREENING_FACTOR} times the average or more",
+        f"a run of {options.run_length} on one side of the mean",
+        f"a trend of {options.trend_length},",
+        f"at least {MINIMUM_SEGMENT} values at each level",
+        "Counts from 1 to 24 are hidden in every table",
+    ):
+        assert fact in page, fact
+    assert "Counts from 1 to 9 are hidden" in small.about_html()
+    assert page == "".join(f"<p>{html.escape(p)}</p>" for p in dive.about_paragraphs())
+    assert "Kitagawa&#x27;s method" in page and "<script" not in page

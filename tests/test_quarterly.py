@@ -365,3 +365,21 @@ def test_without_englands_published_row_the_report_says_englands_figure_is_worke
     assert "No figure was published" not in html.unescape(
         report.indicator_html("cpp_second_subsequent_pct")
     )
+
+
+def test_about_states_the_numbers_the_report_uses(report):
+    # Every number in "About this report" is one the report itself uses: the confidence of
+    # its comparisons (quarterly.CONFIDENCE), the comparator groups' method
+    # (quarterly.GROUP_METHOD, in narrative.METHOD_WORDS) and its own small-number threshold.
+    from analysis.narrative import METHOD_WORDS
+
+    strict = dataclasses.replace(report, small_number_threshold=250)
+    page = strict.about_html()
+    assert f"at {100 * quarterly.CONFIDENCE:g}% confidence" in page
+    assert f"is {METHOD_WORDS[quarterly.GROUP_METHOD]} those with a published value" in page
+    assert "Counts of children from 1 to 249 are not shown" in page
+    assert "from 1 to 9 are not shown" in report.about_html()
+    # one escaped paragraph per text: quotes and apostrophes escaped, no markup from the text
+    assert page == "".join(f"<p>{html.escape(p)}</p>" for p in strict.about_paragraphs())
+    assert "&quot;Making Data Count&quot;" in page and "council&#x27;s own scorecard" in page
+    assert "<script" not in page
