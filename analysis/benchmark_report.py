@@ -660,7 +660,7 @@ class BenchmarkReport:
         )
         paragraph = f"<p>{html.escape(self.narrative(indicator_id))}</p>"
         if not r["published"]:
-            return f"<section>{heading}{paragraph}</section>"
+            return f"<section class='indicator'>{heading}{paragraph}</section>"
         when = f"<p class='period'>Period: {html.escape(r['period_words'])}.</p>"
         rows = self._dot_rows(indicator_id)
         name = self.council.area_name
@@ -672,7 +672,7 @@ class BenchmarkReport:
         )
         table = data_table_html(benchmark_table(rows, indicator, name), caption)
         return (
-            f"<section>{heading}{when}{paragraph}{dots}{table}"
+            f"<section class='indicator'>{heading}{when}{paragraph}{dots}{table}"
             f"{self._funnel_html(indicator_id)}</section>"
         )
 
