@@ -46,7 +46,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from analysis.catalogue import Indicator  # noqa: E402
 from analysis.periods import month_label  # noqa: E402
@@ -1154,6 +1154,12 @@ def funnel_position(proportion: float, n: float, limits: pd.DataFrame) -> str | 
     return _funnel_positions(np.array([proportion]), np.array([n]), limits)[0]
 
 
+#: The funnel's horizontal axis and table column: a percentage's denominator, in words.
+FUNNEL_X_LABEL = "Number the percentage is out of"
+#: Whole numbers with thousands separators (40,000, not 40000) on an axis.
+THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
 def funnel_plot(
     points: pd.DataFrame,
     limits: pd.DataFrame,
@@ -1251,7 +1257,8 @@ def funnel_plot(
                 zorder=5,
             )
         _label_at_right(axes, inside)
-        axes.set_xlabel("Denominator")
+        axes.xaxis.set_major_formatter(THOUSANDS)
+        axes.set_xlabel(FUNNEL_X_LABEL)
         axes.set_ylabel(indicator.unit)
         note = textwrap.wrap(str(limits.attrs.get("note") or ""), 125)
         if note:
@@ -1313,8 +1320,8 @@ def funnel_table(points: pd.DataFrame, limits: pd.DataFrame, indicator: Indicato
     return pd.DataFrame(
         {
             "Council": councils["name"].tolist(),
-            "Numerator": [_number(v, 0) for v in councils["numerator"]],
-            "Denominator": [_number(v, 0) for v in councils["denominator"]],
+            "Number counted": [_number(v, 0) for v in councils["numerator"]],
+            FUNNEL_X_LABEL: [_number(v, 0) for v in councils["denominator"]],
             "Value (%)": [
                 _number(v * 100, indicator.decimal_places) for v in councils["proportion"]
             ],

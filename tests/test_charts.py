@@ -877,6 +877,17 @@ def test_funnel_prints_the_limits_note_under_the_chart():
     assert {"95% limit", "99.8% limit", "England 20.0"} <= right_labels(figure)
 
 
+def test_the_funnel_axis_says_what_the_percentage_is_out_of_with_thousands_separated():
+    points = funnel_points().assign(denominator=[100, 1000, 20000, 40000, 0])
+    figure = charts.funnel_plot(points, normal_limits([100, 40000], 0.2), REREFERRALS, "E1", 0.2)
+    axes = figure.axes[0]
+    figure.canvas.draw()
+    assert axes.get_xlabel() == "Number the percentage is out of"
+    ticks = [t.get_text() for t in axes.get_xticklabels() if t.get_text()]
+    assert "40,000" in ticks or "20,000" in ticks
+    assert not any(re.fullmatch(r"\d{5,}", t) for t in ticks)
+
+
 def test_limits_get_the_decimal_places_that_tell_them_apart():
     # A slow-moving rate with no decimal places: values 71.0, 71.4, 71.2, 71.6, 71.1, 71.5
     # have mean 71.3 and mean moving range (0.4 + 0.2 + 0.4 + 0.5 + 0.4) / 5 = 0.38, so limits
