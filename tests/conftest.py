@@ -51,13 +51,18 @@ def demo_data(tmp_path_factory) -> Path:
     return folder
 
 
+def demo_params(name: str, demo_data: Path, folder: Path) -> Path:
+    """``params/<name>.yml`` written into ``folder``, pointed at the demo data in ``demo_data``."""
+    run = folder / f"{name}.yml"
+    text = (ROOT / "params" / f"{name}.yml").read_text(encoding="utf-8")
+    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
+    return run
+
+
 @pytest.fixture(scope="session")
 def demo_run_file(demo_data, tmp_path_factory) -> Path:
     """``params/demo.yml`` pointed at the session's demo data."""
-    run = tmp_path_factory.mktemp("params") / "demo.yml"
-    text = (ROOT / "params" / "demo.yml").read_text(encoding="utf-8")
-    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
-    return run
+    return demo_params("demo", demo_data, tmp_path_factory.mktemp("params"))
 
 
 @pytest.fixture(scope="session")

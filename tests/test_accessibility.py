@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import demo_params
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "tests" / "accessibility"
@@ -40,38 +41,32 @@ def demo_quarterly_page(demo_quarterly) -> Path:
     return demo_quarterly / "quarterly_report.html"
 
 
-def _demo_page(run_file: str, demo_data: Path, folder: Path) -> Path:
-    """The analysts' page of ``params/<run_file>`` rendered from the session's demo data."""
+def _rendered(run: Path) -> Path:
+    """The page of the run file ``run``, rendered into an ``out`` folder beside it."""
     from analysis.params import load_run_file
     from analysis.render import render_report
 
-    run = folder / run_file
-    text = (ROOT / "params" / run_file).read_text(encoding="utf-8")
-    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
-    return render_report(load_run_file(run), folder / "out")
+    return render_report(load_run_file(run), run.parent / "out")
 
 
 @pytest.fixture(scope="module")
 def demo_deep_dive_page(demo_data, tmp_path_factory) -> Path:
-    return _demo_page("deep_dive_demo.yml", demo_data, tmp_path_factory.mktemp("deep-dive"))
+    return _rendered(demo_params("deep_dive_demo", demo_data, tmp_path_factory.mktemp("dive")))
 
 
 @pytest.fixture(scope="module")
 def demo_data_quality_page(demo_data, tmp_path_factory) -> Path:
-    return _demo_page("data_quality_demo.yml", demo_data, tmp_path_factory.mktemp("quality"))
+    folder = tmp_path_factory.mktemp("quality")
+    return _rendered(demo_params("data_quality_demo", demo_data, folder))
 
 
 @pytest.fixture(scope="module")
 def surrey_benchmark_page(dfe, tmp_path_factory) -> Path:
     """Surrey's benchmark report from the real DfE data (``params/benchmark_example.yml``)."""
-    from analysis.params import load_run_file
-    from analysis.render import render_report
-
-    folder = tmp_path_factory.mktemp("benchmark")
-    run = folder / "benchmark_example.yml"
+    run = tmp_path_factory.mktemp("benchmark") / "benchmark_example.yml"
     text = (ROOT / "params" / "benchmark_example.yml").read_text(encoding="utf-8")
     run.write_text(text + f"data_dir: {dfe}\n", encoding="utf-8")
-    return render_report(load_run_file(run), folder / "out")
+    return _rendered(run)
 
 
 def _missing() -> str | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import html_checks
 import pandas as pd
 import pytest
+from conftest import demo_params
 
 from analysis import deep_dive, spc
 from analysis.changepoint import MINIMUM_SEGMENT
@@ -37,9 +38,7 @@ RENDER_SECONDS: dict[str, float] = {}
 def _render(name: str, demo_data: Path, folder: Path) -> Path:
     from analysis.cli import main
 
-    run = folder / f"{name}.yml"
-    text = (ROOT / "params" / f"{name}.yml").read_text(encoding="utf-8")
-    run.write_text(text.replace("../outputs/demo-data", str(demo_data)), encoding="utf-8")
+    run = demo_params(name, demo_data, folder)
     started = time.perf_counter()
     assert main(["render", str(run), "--out", str(folder / "out")]) == 0
     RENDER_SECONDS[name] = time.perf_counter() - started
