@@ -31,7 +31,6 @@ from analysis.decomposition import groups_between, kitagawa
 from analysis.disclosure import SUPPRESSED
 from analysis.published import DATA_ENV
 
-ROOT = Path(__file__).resolve().parents[1]
 RENDER_SECONDS: dict[str, float] = {}
 
 
