@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -78,11 +79,22 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _scorecard(args: argparse.Namespace) -> int:
+    from analysis.catalogue import load_catalogue
     from analysis.published import load_published
     from analysis.scorecard import scorecard
 
-    data = load_published(args.data_dir, indicators=args.indicators)
-    table = scorecard(data, args.la, args.period, args.indicators)
+    indicators = None
+    if args.indicators:
+        indicators = list(dict.fromkeys(args.indicators))  # each once, in the order given
+        unknown = [i for i in indicators if i not in load_catalogue()]
+        if unknown:
+            raise DataError(
+                "the command line",
+                f"expected catalogue indicator ids, found {', '.join(unknown)}",
+                column="--indicators",
+            )
+    data = load_published(args.data_dir, indicators=indicators)
+    table = scorecard(data, args.la, args.period, indicators)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
         print(json.dumps(records, indent=2, default=str))
@@ -97,6 +109,10 @@ def _validate(args: argparse.Namespace) -> int:
     from analysis.validate import validate_paths
 
     findings = validate_paths(args.paths)
+    if not findings:
+        raise DataError(
+            ", ".join(args.paths), "expected data files that Compendium reads, found none"
+        )
     for finding in findings:
         print(f"{'ok  ' if finding.ok else 'FAIL'} {finding.path}: {finding.message}")
         for warning in finding.warnings:
@@ -128,6 +144,17 @@ def _at_least_one(text: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, found {text!r}")
     return number
+
+
+def _year(text: str) -> int:
+    """An argparse type: a year of four digits.
+
+    >>> _year("2025")
+    2025
+    """
+    if not re.fullmatch(r"[12][0-9]{3}", text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a year such as 2025, found {text!r}")
+    return int(text)
 
 
 def _folder(text: str) -> str:
@@ -177,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir", help="folder with ees/ and lait/ (default $COMPENDIUM_DFE_DATA)"
     )
     card.add_argument("--la", required=True, help="DfE number or ONS code")
-    card.add_argument("--period", required=True, type=int, help="year, e.g. 2025")
+    card.add_argument("--period", required=True, type=_year, help="year, e.g. 2025")
     card.add_argument("--indicators", nargs="+", help="catalogue ids (default: all)")
     card.add_argument("--format", choices=["table", "csv", "json"], default="table")
     card.set_defaults(run=_scorecard)

@@ -88,6 +88,44 @@ def test_a_count_below_one_or_not_a_number_is_refused(arguments, capsys):
     assert f"argument {option}: expected a whole number of 1 or more, found {value!r}" in err
 
 
+@pytest.mark.parametrize("period", ["25", "3000", "last"])
+def test_the_scorecard_period_must_be_a_year(period, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["scorecard", "--data-dir", ".", "--la", "936", "--period", period])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "Traceback" not in err
+    assert f"argument --period: expected a year such as 2025, found {period!r}" in err
+
+
+def test_scorecard_indicators_are_checked_and_each_reported_once(demo_data, capsys):
+    code = main(
+        ["scorecard", "--data-dir", str(demo_data), "--la", "701", "--period", "2025"]
+        + ["--indicators", "rereferals_12m_pct", "cla_rate_per_10k"]
+    )
+    line = _one_line_error(capsys, code)
+    assert line == (
+        "compendium: the command line, column --indicators: expected catalogue indicator ids, "
+        "found rereferals_12m_pct"
+    )
+    twice = ["--indicators", "rereferrals_12m_pct", "cla_rate_per_10k", "rereferrals_12m_pct"]
+    code = main(
+        ["scorecard", "--data-dir", str(demo_data), "--la", "701", "--period", "2025"]
+        + twice
+        + ["--format", "csv"]
+    )
+    captured = capsys.readouterr()
+    assert code == 0 and "Traceback" not in captured.err
+    rows = captured.out.strip().splitlines()[1:]
+    assert [r.split(",")[0] for r in rows] == ["rereferrals_12m_pct", "cla_rate_per_10k"]
+
+
+def test_validate_with_nothing_to_validate_is_an_error(tmp_path, capsys):
+    line = _one_line_error(capsys, main(["validate", str(tmp_path)]))
+    assert line == (
+        f"compendium: {tmp_path}: expected data files that Compendium reads, found none"
+    )
+
+
 def test_more_workers_than_cores_is_a_warning_and_the_batch_runs(monkeypatch, capsys):
     import analysis.batch
 
