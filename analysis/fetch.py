@@ -7,7 +7,14 @@ expectations before it replaces anything, is written atomically, and is recorded
 second fetch asks the server only whether each file changed. An interrupted download is resumed
 with an HTTP Range request when the server allows it; a failing request is retried with backoff,
 then reported, and the other files are still fetched. What changed is said in words: new files,
-unchanged files, and for tidy files new years and revised figures.
+unchanged files, the bytes, rows and years received, and for tidy files new years and revised
+figures.
+
+Before a download replaces anything it passes ``compendium validate``'s check of the file (the
+loader that reads it, beside the files already fetched), and a new copy of a file with fewer rows
+or fewer years than the previous copy is taken for a download cut short (a server that sends no
+Content-Length cannot otherwise show it). Either way the previous copy is kept, the download is
+set aside in ``DIR/.rejected/`` and the file is reported as failed.
 
 >>> outcomes = fetch("../shared/data/dfe-new", load_sources())  # doctest: +SKIP
 >>> print("\\n".join(summary(outcomes)))  # doctest: +SKIP
@@ -20,13 +27,15 @@ import hashlib
 import http.client
 import json
 import os
+import shutil
+import tempfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -41,10 +50,19 @@ from analysis.lait import COLUMNS_LAIT
 from analysis.neighbours import load_neighbours
 from analysis.ofsted import load_ilacs
 from analysis.population import POPULATION_INDICATOR
+from analysis.published import LAIT_DICTIONARY
 from analysis.values import SUPPRESSION_SYMBOLS
+
+if TYPE_CHECKING:
+    from analysis.validate import Finding
 
 SOURCES_FILE = Path(__file__).parent / "data" / "sources.yml"
 MANIFEST = "fetch_manifest.json"
+#: Where a download that must not replace the file is set aside, in the data folder.
+REJECTED = ".rejected"
+#: Files the loaders read beside others (the ONS population for rates per 10,000 children,
+#: LAIT's dictionary for its measures): fetched first, so the others are checked with them.
+READ_BESIDE = (f"ees/{POPULATION_INDICATOR.source['ees']['file']}", LAIT_DICTIONARY)
 LAYOUT = ("ees", "lait")
 REQUIRED_KEYS = ("path", "url", "publication")
 OPTIONAL_KEYS = ("page",)
@@ -73,12 +91,14 @@ class Source:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What fetching one file did: ``status`` is new, updated, unchanged or failed."""
+    """What fetching one file did: ``status`` is new, updated, unchanged or failed; ``warnings``
+    are the loaders' (as ``compendium validate`` gives them) on a new or updated file."""
 
     path: str
     status: str
     message: str = ""
     changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,10 +217,12 @@ def fetch(
     backoff: float = 1.0,
     timeout: float = 60.0,
 ) -> list[Outcome]:
-    """Fetch every source into ``out`` and say what happened to each file, in order.
+    """Fetch every source into ``out`` and say what happened to each file, in the order fetched
+    (the files in :data:`READ_BESIDE` first, then as listed).
 
     A file that cannot be downloaded after ``retries`` attempts (waiting ``backoff``, then twice
-    as long, ...) or that fails its check is reported as failed; the others are still fetched.
+    as long, ...), that fails its check or that has fewer rows or years than the previous copy
+    is reported as failed, the previous copy kept; the others are still fetched.
     """
     out = Path(out)
     try:
@@ -209,7 +231,7 @@ def fetch(
         raise DataError(out, f"cannot create the data folder ({error.strerror})") from None
     manifest = _Manifest.read(out / MANIFEST)
     outcomes = []
-    for source in sources:
+    for source in sorted(sources, key=lambda s: s.path not in READ_BESIDE):
         try:
             outcomes.append(_fetch_one(source, out, manifest, retries, backoff, timeout))
         except OSError as error:
@@ -231,6 +253,7 @@ def summary(outcomes: list[Outcome]) -> list[str]:
             text += f": {outcome.message}"
         lines.append(text)
         lines += [f"          - {change}" for change in outcome.changes]
+        lines += [f"          - warning: {note}" for note in outcome.warnings]
     counts = {s: sum(o.status == s for o in outcomes) for s in ("new", "updated", "unchanged")}
     failed = [o for o in outcomes if o.status == "failed"]
     lines.append(
@@ -260,28 +283,41 @@ def _fetch_one(
         and _sha256(target) == record.get("sha256")
     )
     try:
-        meta = _download_with_retries(
+        downloaded = _download_with_retries(
             source, partial, record if intact else None, manifest, retries, backoff, timeout
         )
     except _Failed as error:
         return Outcome(source.path, "failed", str(error))
-    if meta is None:
+    if downloaded is None:
         return Outcome(source.path, "unchanged", "not changed on the server since the last fetch")
+    meta, sized = downloaded
+    digest, size = _sha256(partial), partial.stat().st_size
+    received = f"{size:,} bytes" + ("" if sized else " (the server gave no length to check)")
     try:
         new = check_file(partial, source.path)
     except DataError as error:
-        partial.unlink(missing_ok=True)
-        manifest.partial.pop(source.path, None)
-        manifest.save()
-        return Outcome(source.path, "failed", f"rejected: {error}")
-    digest, size = _sha256(partial), partial.stat().st_size
+        return _set_aside(source.path, partial, out, manifest, f"rejected: {error}; {received}")
+    received = _received(received, *_extent(partial, new))
+    notes: tuple[str, ...] = ()
     if target.exists() and _sha256(target) == digest:
         partial.unlink()
         status, message, changes = "unchanged", "downloaded again, identical", []
     else:
-        changes = _compare(target, new, source.path) if target.exists() else []
+        finding = check_with_loaders(partial, source.path, out)
+        if not finding.ok:
+            why = f"rejected: {finding.message}; {received}"
+            return _set_aside(source.path, partial, out, manifest, why)
+        changes, shrunk = (
+            _compare(target, partial, new, source.path) if target.exists() else ([], "")
+        )
+        if shrunk:
+            why = (
+                f"{shrunk}: cut short? ({received}); if the publisher did remove them, delete "
+                f"{target} and fetch again"
+            )
+            return _set_aside(source.path, partial, out, manifest, why)
         status = "updated" if target.exists() else "new"
-        message = f"{size:,} bytes"
+        message, notes = received, finding.warnings
         os.replace(partial, target)
     manifest.files[source.path] = {
         "sha256": digest,
@@ -292,7 +328,45 @@ def _fetch_one(
     }
     manifest.partial.pop(source.path, None)
     manifest.save()
-    return Outcome(source.path, status, message, tuple(changes))
+    return Outcome(source.path, status, message, tuple(changes), notes)
+
+
+def _set_aside(path: str, partial: Path, out: Path, manifest: _Manifest, why: str) -> Outcome:
+    """A download that must not replace ``out/path``: moved to ``out/.rejected/path``, failed."""
+    aside = out / REJECTED / path
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(partial, aside)
+    manifest.partial.pop(path, None)
+    manifest.save()
+    kept = "the previous copy is kept" if (out / path).exists() else "there is no previous copy"
+    return Outcome(path, "failed", f"{why}; {kept}; the download is in {aside}")
+
+
+def check_with_loaders(candidate: Path, target: str, out: Path) -> Finding:
+    """``compendium validate``'s check of ``candidate`` as the file ``out/target``: the loader
+    that reads it, with the files already in ``out`` beside it (the ONS population, LAIT's
+    dictionary). It is checked in a hidden folder of links, so nothing in ``out`` changes; the
+    finding names ``target`` and the files in ``out``, never that folder.
+    """
+    from analysis.validate import validate_paths  # validate imports this module's MANIFEST
+
+    with tempfile.TemporaryDirectory(prefix=".check-", dir=out) as folder:
+        view = Path(folder)
+        beside = [p for sub in LAYOUT for p in (out / sub).glob("[!.]*") if p.is_file()]
+        for path in [*beside, candidate]:
+            link = view / (target if path == candidate else path.relative_to(out))
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.unlink(missing_ok=True)  # the previous copy, when the candidate replaces it
+            try:
+                os.link(path, link)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(path, link)
+        (finding,) = validate_paths([view / target])
+        named = [
+            text.replace(str(view / target), target).replace(str(view), str(out))
+            for text in (finding.message, *finding.warnings)
+        ]
+    return replace(finding, path=Path(target), message=named[0], warnings=tuple(named[1:]))
 
 
 def _download_with_retries(
@@ -303,8 +377,9 @@ def _download_with_retries(
     retries: int,
     backoff: float,
     timeout: float,
-) -> dict[str, str] | None:
-    """Validators of the downloaded file (now in ``partial``), or None when not modified."""
+) -> tuple[dict[str, str], bool] | None:
+    """Validators of the downloaded file (now in ``partial``) and whether the server said where
+    it ends (a length, or chunks), so that a cut was seen; None when not modified."""
     reason = "no attempt was made"
     attempt = 0
     for attempt in range(1, max(retries, 1) + 1):
@@ -330,7 +405,7 @@ def _download(
     record: dict[str, Any] | None,
     manifest: _Manifest,
     timeout: float,
-) -> dict[str, str] | None:
+) -> tuple[dict[str, str], bool] | None:
     headers = {"User-Agent": "compendium-fetch", "Accept-Encoding": "identity"}
     started = manifest.partial.get(source.path)
     validator = (
@@ -378,12 +453,18 @@ def _download(
             manifest.save()
         partial.parent.mkdir(parents=True, exist_ok=True)
         with open(partial, "ab" if resumed else "wb") as handle:
-            while chunk := response.read(CHUNK):
-                handle.write(chunk)
+            try:
+                while chunk := response.read(CHUNK):
+                    handle.write(chunk)
+            except http.client.IncompleteRead:  # a chunked response without its last chunk
+                raise _Incomplete(
+                    f"the connection closed after {handle.tell():,} bytes, before the end of "
+                    "the file"
+                ) from None
     size = partial.stat().st_size
     if expected is not None and size != expected:
         raise _Incomplete(f"the connection closed after {size:,} of {expected:,} bytes")
-    return meta
+    return meta, expected is not None or bool(response.chunked)
 
 
 def _range_start(response: http.client.HTTPResponse) -> int | None:
@@ -487,16 +568,47 @@ def _is_figure(cells: pd.Series) -> bool:
     return bool(numeric.notna().any() and (numeric.notna() | symbol | ~filled).all())
 
 
-def _compare(target: Path, new: Tidy | None, label: str) -> list[str]:
-    if new is None:
-        return ["the file's content changed"]
+def _extent(path: Path, tidy: Tidy | None) -> tuple[int | None, list[str]]:
+    """A file's rows (a tidy file's, or a CSV's lines below the header; None for a workbook)
+    and years (a tidy file's, in order)."""
+    if tidy is not None:
+        return len(tidy.table), sorted(set(tidy.table[tidy.period]) - {""})
+    if path.suffix.lower() != ".csv":
+        return None, []
+    with open(path, "rb") as handle:
+        return max(sum(1 for _ in handle) - 1, 0), []
+
+
+def _received(size: str, rows: int | None, years: list[str]) -> str:
+    """What a download brought, in words.
+
+    >>> _received("1,024 bytes", 20, ["2024", "2025"])
+    '1,024 bytes, 20 rows, years 2024 to 2025'
+    """
+    text = size if rows is None else f"{size}, {rows:,} row{'s' if rows != 1 else ''}"
+    return text + (f", years {years[0]} to {years[-1]}" if years else "")
+
+
+def _compare(target: Path, partial: Path, new: Tidy | None, label: str) -> tuple[list[str], str]:
+    """What changed from the previous copy ``target`` to the download ``partial``, and why the
+    download looks cut short: years the previous copy had, or fewer rows ('' when neither)."""
     try:
         old = check_file(target, label)
     except DataError:
-        old = None
-    if old is None:
-        return ["the previous copy could not be read, so it was not compared"]
-    return describe_changes(old, new)
+        return ["the previous copy could not be read, so it was not compared"], ""
+    (rows, years), (new_rows, new_years) = _extent(target, old), _extent(partial, new)
+    dropped = sorted(set(years) - set(new_years))
+    shrunk = ""
+    if dropped:
+        shrunk = (
+            f"the download lacks the year{'s' if len(dropped) > 1 else ''} "
+            f"{', '.join(dropped)} that the previous copy has"
+        )
+    elif rows is not None and new_rows is not None and new_rows < rows:
+        shrunk = f"the download has fewer rows than the previous copy ({new_rows:,}, not {rows:,})"
+    if old is None or new is None:
+        return ["the file's content changed"], shrunk
+    return describe_changes(old, new), shrunk
 
 
 def describe_changes(old: Tidy, new: Tidy) -> list[str]:

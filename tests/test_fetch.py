@@ -2,16 +2,19 @@
 
 The server (127.0.0.1, ephemeral port) answers conditional requests (If-Modified-Since -> 304)
 and Range requests (206, honouring If-Range), can drop the connection after some bytes or answer
-500 for chosen files, and records every request, so the tests can say what was downloaded. The
-expected bytes are the served files themselves; the expected changes are the edits each test
-makes to its copy.
+500 for chosen files, can send chosen files without a Content-Length (the end is where the
+connection closes) or in chunks, and records every request, so the tests can say what was
+downloaded. The expected bytes are the served files themselves; the expected changes are the
+edits each test makes to its copy.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import threading
 from email.utils import formatdate, parsedate_to_datetime
@@ -25,6 +28,7 @@ import pytest
 from analysis.cli import main
 from analysis.errors import DataError
 from analysis.fetch import MANIFEST, fetch, load_sources
+from analysis.validate import validate_paths
 
 C1 = "ees/c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 D3 = "ees/d3_cpps_subsequent_plan_2013_to_2025.csv"
@@ -62,12 +66,22 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(name, 206 if start else 200, end=False)
         if start:
             self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        self.send_header("Content-Length", str(len(body)))
+        if name in self.server.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        elif name not in self.server.unsized:
+            self.send_header("Content-Length", str(len(body)))
         self.send_header("Last-Modified", last_modified)
         self.end_headers()
-        if isinstance(fault, int) and fault < len(body):
+        cut = isinstance(fault, int) and fault < len(body)
+        if cut:
             body = body[:fault]  # then the connection closes: a dropped download
-        self.wfile.write(body)
+        if name not in self.server.chunked:
+            return self.wfile.write(body)
+        for at in range(0, len(body), 8192):
+            piece = body[at : at + 8192]
+            self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        if not cut:
+            self.wfile.write(b"0\r\n\r\n")  # the last chunk, which a dropped download lacks
 
     def _answer(self, name: str, code: int, end: bool = True) -> None:
         self.server.log.append((name, code, self.headers.get("Range")))
@@ -82,6 +96,8 @@ class _Server(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root
         self.faults: dict[str, int] = {}
+        self.unsized: set[str] = set()  # sent without a Content-Length
+        self.chunked: set[str] = set()  # sent with Transfer-Encoding: chunked
         self.log: list[tuple[str, int, str | None]] = []
 
     @property
@@ -124,11 +140,24 @@ def _touch_later(path: Path) -> None:
     os.utime(path, (later, later))
 
 
+def _half(data: bytes) -> bytes:
+    """The first half of ``data`` up to its last whole line: the audit's clean cut."""
+    return data[: data.rindex(b"\n", 0, len(data) // 2) + 1]
+
+
+def _rows_and_years(data: bytes) -> tuple[int, str, str]:
+    """An EES CSV's rows and its first and last year."""
+    years = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)["time_period"]
+    return len(years), min(years), max(years)
+
+
 @pytest.mark.real_data
 def test_full_fetch_is_byte_identical_then_a_second_fetch_downloads_nothing(served, tmp_path):
     out = tmp_path / "out"
     sources = load_sources(base_url=served.url)
     first = fetch(out, sources, backoff=0)
+    # each passes its loader's check: LAIT's parquet and the rates per 10,000 children are
+    # checked with the dictionary and the ONS population, which are fetched first
     assert [o.status for o in first] == ["new"] * len(sources), [o.message for o in first]
     served_files = sorted(p.relative_to(served.root) for p in served.root.rglob("*.*"))
     assert sorted(Path(s.path) for s in sources) == served_files
@@ -244,7 +273,8 @@ def test_a_web_page_served_in_place_of_a_csv_is_rejected(served, tmp_path):
     assert outcomes[C1].status == "failed"
     assert outcomes[C1].message == (
         f"rejected: {C1}, row 1: expected a CSV, found a web page (an error page saved in place "
-        "of the file?)"
+        f"of the file?); 50 bytes; there is no previous copy; the download is in "
+        f"{out / '.rejected' / C1}"
     )
     assert not (out / C1).exists() and outcomes[D3].status == "new"
 
@@ -252,10 +282,12 @@ def test_a_web_page_served_in_place_of_a_csv_is_rejected(served, tmp_path):
 @pytest.mark.real_data
 def test_an_empty_download_is_rejected(served, tmp_path):
     (served.root / SN).write_bytes(b"")
-    outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
+    out = tmp_path / "out"
+    outcomes = _by_path(fetch(out, load_sources(_small_sources(served, tmp_path))))
     assert outcomes[SN].status == "failed"
-    assert (
-        outcomes[SN].message == f"rejected: {SN}: expected a file with content, found an empty one"
+    assert outcomes[SN].message == (
+        f"rejected: {SN}: expected a file with content, found an empty one; 0 bytes; there is no "
+        f"previous copy; the download is in {out / '.rejected' / SN}"
     )
 
 
@@ -303,19 +335,21 @@ def test_a_bad_sources_file_is_an_error_naming_file_entry_and_key(tmp_path, entr
 @pytest.mark.real_data
 def test_a_revised_lait_file_names_the_council_year_and_measure(served, tmp_path):
     out = tmp_path / "out"
-    sources = [s for s in load_sources(base_url=served.url) if s.path == "lait/bds_long.parquet"]
-    fetch(out, sources, backoff=0)
+    # the parquet is checked by its loader, which reads the dictionary beside it
+    wanted = ("lait/bds_long.parquet", "lait/lait_data_dictionary.csv")
+    sources = [s for s in load_sources(base_url=served.url) if s.path in wanted]
+    assert [o.status for o in fetch(out, sources, backoff=0)] == ["new", "new"]
     path = served.root / "lait/bds_long.parquet"
     table = pd.read_parquet(path)
     cpp = table["Short Desc"] == "CPP_rate"
     row = table.index[cpp & (table["LA and Regions"] == "Surrey")][0]
     old = table.loc[row, "Values"]
     table.loc[row, "Values"] = "123.4"
-    added = table.loc[cpp].assign(Years="2030")
+    added = table.loc[cpp & (table["Years"] == "2025")].assign(Years="2030")  # one a council
     pd.concat([table, added], ignore_index=True).to_parquet(path, index=False)
     _touch_later(path)
 
-    (outcome,) = fetch(out, sources, backoff=0)
+    outcome = _by_path(fetch(out, sources, backoff=0))["lait/bds_long.parquet"]
     assert outcome.status == "updated"
     assert outcome.changes == (
         "new year: 2030",
@@ -368,3 +402,127 @@ def test_the_packaged_sources_cover_every_file_the_catalogue_reads():
     sources = load_sources()
     assert needed <= {s.path for s in sources}
     assert all(s.url.startswith("https://") and s.publication for s in sources)
+
+
+@pytest.mark.real_data
+def test_a_revision_the_loader_rejects_is_set_aside_and_the_good_copy_kept(
+    served, tmp_path, capsys
+):
+    # the audit's case: the server's c1 comes to have Surrey's rereferral_percent at 150
+    out = tmp_path / "out"
+    command = ["fetch", "--out", str(out), "--sources", str(_small_sources(served, tmp_path))]
+    assert main(command) == 0
+    good = (out / C1).read_bytes()
+    path = served.root / C1
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    surrey = table.index[(table["la_name"] == "Surrey") & (table["time_period"] == "2024")][0]
+    table.loc[surrey, "rereferral_percent"] = "150"
+    table.to_csv(path, index=False)
+    _touch_later(path)
+    capsys.readouterr()
+
+    assert main(command) == 1
+    printed = capsys.readouterr().out
+    aside = out / ".rejected" / C1
+    # the row is the file's line: the header is line 1
+    assert (
+        f"Failed: {C1}: rejected: {C1}, row {surrey + 2}, column rereferral_percent: expected a "
+        "percentage from 0 to 100, found 150; "
+    ) in printed
+    assert f"; the previous copy is kept; the download is in {aside}\n" in printed
+    assert "3 files: 0 new, 0 updated, 2 unchanged, 1 failed" in printed
+    assert (out / C1).read_bytes() == good
+    assert aside.read_bytes() == path.read_bytes()
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["files"][C1]["sha256"] == hashlib.sha256(good).hexdigest()
+    assert not manifest["partial"]
+    assert all(finding.ok for finding in validate_paths([out]))
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("shortened", ["half", "5 rows short"])
+def test_a_download_cut_short_without_a_length_does_not_replace_the_previous_copy(
+    served, tmp_path, capsys, shortened
+):
+    # a server that sends no Content-Length and closes the connection at a line break: only
+    # the comparison with the previous copy can tell
+    out = tmp_path / "out"
+    command = ["fetch", "--out", str(out), "--sources", str(_small_sources(served, tmp_path))]
+    assert main(command) == 0
+    data = (served.root / C1).read_bytes()
+    cut = _half(data) if shortened == "half" else b"".join(data.splitlines(True)[:-5])
+    served.unsized.add(C1)
+    served.faults[C1] = len(cut)
+    _touch_later(served.root / C1)
+    capsys.readouterr()
+
+    assert main(command) == 1
+    printed = capsys.readouterr().out
+    rows, first, last = _rows_and_years(cut)
+    all_rows, _, _ = _rows_and_years(data)
+    if shortened == "half":
+        years = pd.read_csv(io.BytesIO(data), dtype=str)["time_period"]
+        lost = sorted(y for y in set(years) if y < first)
+        why = f"the download lacks the years {', '.join(lost)} that the previous copy has"
+    else:
+        why = f"the download has fewer rows than the previous copy ({rows:,}, not {all_rows:,})"
+    assert (
+        f"Failed: {C1}: {why}: cut short? ({len(cut):,} bytes (the server gave no length to "
+        f"check), {rows:,} rows, years {first} to {last}); if the publisher did remove them, "
+        f"delete {out / C1} and fetch again; the previous copy is kept; the download is in "
+        f"{out / '.rejected' / C1}\n"
+    ) in printed
+    assert (out / C1).read_bytes() == data
+    assert (out / ".rejected" / C1).read_bytes() == cut
+
+
+@pytest.mark.real_data
+def test_the_summary_says_what_arrived_even_when_a_cut_cannot_be_seen(served, tmp_path):
+    # a first download cut at a line break, with no length and nothing to compare with, is
+    # saved; the summary gives its bytes, rows and years, and the loaders' warnings
+    data = (served.root / C1).read_bytes()
+    cut = _half(data)
+    served.unsized |= {C1, D3}
+    served.faults[C1] = len(cut)
+    outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
+    assert outcomes[C1].status == "new"
+    rows, first, last = _rows_and_years(cut)
+    assert outcomes[C1].message == (
+        f"{len(cut):,} bytes (the server gave no length to check), {rows:,} rows, "
+        f"years {first} to {last}"
+    )
+    assert outcomes[C1].warnings  # councils without a row in a year between others
+    d3 = (served.root / D3).read_bytes()
+    rows, first, last = _rows_and_years(d3)
+    assert outcomes[D3].message == (
+        f"{len(d3):,} bytes (the server gave no length to check), {rows:,} rows, "
+        f"years {first} to {last}"
+    )
+    assert outcomes[SN].message == f"{(served.root / SN).stat().st_size:,} bytes"
+
+
+@pytest.mark.real_data
+def test_a_chunked_download_cut_short_is_caught_and_resumed(served, tmp_path):
+    out = tmp_path / "out"
+    sources = load_sources(_small_sources(served, tmp_path))
+    served.chunked.add(C1)
+    served.faults[C1] = 200_000
+    outcomes = _by_path(fetch(out, sources, retries=1))
+    assert outcomes[C1].status == "failed"
+    assert re.fullmatch(
+        r"the connection closed after [\d,]+ bytes, before the end of the file, after 1 "
+        r"attempt \(the part already downloaded is kept, to resume\)",
+        outcomes[C1].message,
+    )
+    assert not (out / C1).exists()
+
+    served.faults.clear()
+    served.log.clear()
+    data = (served.root / C1).read_bytes()
+    outcomes = _by_path(fetch(out, sources))
+    rows, first, last = _rows_and_years(data)
+    assert outcomes[C1].status == "new"
+    assert outcomes[C1].message == f"{len(data):,} bytes, {rows:,} rows, years {first} to {last}"
+    assert (out / C1).read_bytes() == data
+    ((code, wanted),) = [(c, r) for n, c, r in served.log if n == C1]
+    assert code == 206 and re.fullmatch(r"bytes=[1-9]\d*-", wanted)
