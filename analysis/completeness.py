@@ -11,7 +11,9 @@ every comparison would quietly leave the council out. :func:`missing_rows` says 
 :func:`analysis.published.load_published` to warn. Every real file also has England's row and
 each region's in every year; :func:`missing_areas` names England or a region of the file's
 councils with no row in any year (the national or regional rows deleted), since the reports
-would then compare councils with a figure worked out from the councils instead.
+would then compare councils with a figure worked out from the councils instead. A year with no
+England row and only a few councils is a year label typed wrong, not a year
+(:func:`stray_year`): an error in an EES file, named (and not counted as a year) here.
 
 >>> years = ["2023", "2024", "2025"]
 >>> table = pd.DataFrame({"area_code": ["E1", "E1", "E1", "E2", "E2"],
@@ -35,6 +37,7 @@ from analysis.words import listed
 
 #: How many missing council rows a file's warnings name one by one; the rest are counted.
 MOST_NAMED = 3
+ENGLAND_CODE = "E92000001"
 
 
 def _changed(directory: Directory, start: pd.Timestamp) -> tuple[set[str], set[str]]:
@@ -47,15 +50,53 @@ def _changed(directory: Directory, start: pd.Timestamp) -> tuple[set[str], set[s
     return replaced, made
 
 
+def stray_year(table: pd.DataFrame) -> tuple[str, str] | None:
+    """The first year of one indicator's rows (a tidy table) that has no row for England,
+    though the file's other years each have one, and rows for fewer than half the councils
+    of each of those; and what was expected instead, in words. DfE publishes every year of a
+    file for England and every council, so such a year is a year label typed wrong (2026 for
+    2025), not a new year: taken as the latest year, it would compare a council with itself.
+    None when there is no such year.
+
+    >>> table = pd.DataFrame({"area_name": ["England", "Kent", "Hampshire", "Essex", "Surrey"],
+    ...     "area_code": ["E92000001", "E10000016", "E10000014", "E10000012", "E10000030"],
+    ...     "la_number": [None, "886", "850", "881", "936"],
+    ...     "period": ["2024"] * 4 + ["2026"],
+    ...     "period_end": pd.to_datetime(["2024-03-31"] * 4 + ["2026-03-31"])})
+    >>> stray_year(table)
+    ('2026', 'a year the file publishes for England (2024), found 2026 for Surrey only')
+    """
+    years = table.drop_duplicates("period").sort_values("period_end")["period"].tolist()
+    national = set(table.loc[table["area_code"] == ENGLAND_CODE, "period"])
+    england = [year for year in years if year in national]
+    councils = table.loc[table["la_number"].notna()].groupby("period")["area_code"].nunique()
+    councils = councils.reindex(years, fill_value=0)
+    fewest = councils[england].min() if england else 0
+    stray = [year for year in years if year not in england and councils[year] < fewest / 2]
+    if not stray:
+        return None
+    year = stray[0]
+    names = table.loc[table["period"] == year, "area_name"].drop_duplicates().tolist()
+    published = england[0] if len(england) == 1 else f"{england[0]} to {england[-1]}"
+    return year, (
+        f"a year the file publishes for England ({published}), found {year} for "
+        f"{listed(names, MOST_NAMED, 'more areas')} only"
+    )
+
+
 def missing_rows(table: pd.DataFrame, name: str, directory: Directory) -> list[str]:
     """What is missing from one indicator's yearly rows (a tidy table) of the file ``name``, in
-    sentences: whole years first, then councils (the first :data:`MOST_NAMED` by name, then a
-    count)."""
+    sentences: a year typed wrong (:func:`stray_year`, not counted as a year), whole years, then
+    councils (the first :data:`MOST_NAMED` by name, then a count)."""
     if table.empty:
         return []
+    notes = []
+    while (stray := stray_year(table)) is not None:
+        notes.append(f"{name}: expected {stray[1]} (is the year typed wrong?)")
+        table = table.loc[table["period"] != stray[0]]
     years = table.drop_duplicates("period_end").sort_values("period_end")
     ends = years["period_end"].dt.year.to_numpy()
-    notes = [
+    notes += [
         f"{name} has no rows at all between {before} and {after}: the years between are "
         "missing (was the file cut?)"
         for before, after, step in zip(
@@ -114,7 +155,7 @@ deleted?)']
     councils = table.loc[table["area_level"] == "local authority"]
     if councils.empty:
         return []
-    needed = ["E92000001", *sorted(councils["region_code"].dropna().unique())]
+    needed = [ENGLAND_CODE, *sorted(councils["region_code"].dropna().unique())]
     present = set(table["area_code"])
     absent = [code for code in needed if code not in present]
     if not absent:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.areas import JOINT, Directory, normalise_la_number
 from analysis.catalogue import Indicator
-from analysis.completeness import missing_areas, missing_rows
+from analysis.completeness import ENGLAND_CODE, missing_areas, missing_rows, stray_year
 from analysis.errors import DataError
 from analysis.periods import parse_labels
 from analysis.text import decode
@@ -80,7 +80,6 @@ OTHER_LEVELS = (
     "Sponsor",
     "RSC region",
 )
-ENGLAND_CODE = "E92000001"
 #: A council's ONS code, or the codes of a joint return joined by " / ".
 ONS_CODES = r"E\d{8}(?: / E\d{8})*"
 POPULATION = "population_0_17"
@@ -270,6 +269,34 @@ def _check_codes(
             )
 
 
+def _check_listed(
+    known: pd.Series, la_number: pd.Series, published: pd.Series, table: pd.DataFrame, path: Path
+) -> None:
+    """A council row whose codes the area code list does not know (``known``, each row's
+    current ONS code, is null), in a file whose other councils it knows, is a code typed
+    wrong: read as a council of its own, its real council would silently have no figures and
+    its comparisons one council fewer. A file none of whose councils the list knows (the
+    demo's fictional councils) is read under its own codes."""
+    council = la_number.notna() | published.notna()  # both are null off council rows
+    unknown = council & known.isna()
+    if not unknown.any() or unknown.equals(council):
+        return
+    row = int(table.index[unknown.to_numpy()][0])
+    number, code = la_number[row], published[row]
+    column = "new_la_code" if pd.isna(number) else "old_la_code"
+    found = code if pd.isna(number) else number
+    names = table.get("la_name", pd.Series(pd.NA, index=table.index))
+    other = f", new_la_code {code}" if column == "old_la_code" and pd.notna(code) else ""
+    raise DataError(
+        path,
+        f"expected the {column} of a council the area code list knows "
+        f"(analysis/data/local_authorities.csv, councils since merged or split included), "
+        f"found {found} ({str(names[row]).strip()}{other})",
+        row=row,
+        column=column,
+    )
+
+
 def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
     """Tidy area columns for the rows of an EES file (national, regional, local authority)."""
     level = table["geographic_level"].map(LEVELS).astype("string")
@@ -280,6 +307,7 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
     published = published.str.strip().str.replace(r"\s*/\s*", JOINT, regex=True).replace("", pd.NA)
     published = published.where(level == "local authority")
     _check_codes(la_number, published, path, directory)
+    _check_listed(known, la_number, published, table, path)
     council_code = known.fillna(published)
     region_code = table["region_code"].astype("string").str.strip().replace("", pd.NA)
     malformed = region_code.notna() & ~region_code.str.fullmatch(r"E1[23]\d{6}").fillna(False)
@@ -444,11 +472,13 @@ def ees_rows(
     year before the period ends, as DfE's published rates do. Figures that cannot be right
     (:func:`analysis.values.impossible_figures`), a rate that disagrees with the counts it is
     checked against (:func:`_check_counts`), a count that is not the balance of the counts
-    beside it (:func:`_check_balance`), a council code that names two councils and a
-    council with figures after it was replaced are errors naming the row. A lone spike in a
-    rate or a caseload (:func:`without_spikes`) and a year that repeats the year before for
-    every council (:func:`without_copied_years`) are left out with a :class:`DataWarning`;
-    rows missing are named in one (:mod:`analysis.completeness`).
+    beside it (:func:`_check_balance`), a council code that names two councils, a council
+    with figures after it was replaced, a council the area code list does not know
+    (:func:`_check_listed`) and a year only a few councils have, without England
+    (:func:`analysis.completeness.stray_year`: a year typed wrong) are errors naming the row.
+    A lone spike in a rate or a caseload (:func:`without_spikes`) and a year that repeats the
+    year before for every council (:func:`without_copied_years`) are left out with a
+    :class:`DataWarning`; rows missing are named in one (:mod:`analysis.completeness`).
     """
     path = Path(path)
     directory = directory or Directory.default()
@@ -465,6 +495,10 @@ def ees_rows(
         raise DataError(path, str(periods.loc[row, "error"]), row=row, column="time_period")
     check_year_labels(periods, path, "time_period")
     out = out.join(periods.drop(columns="error"))
+    stray = stray_year(out)
+    if stray:
+        row = int(out.index[(out["period"] == stray[0]).to_numpy()][0])
+        raise DataError(path, f"expected {stray[1]}", row=row, column="time_period")
     for role in ("value", "numerator", "denominator"):
         column = mapping.get(role)
         if column and column != POPULATION:

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.areas import Council
 from analysis.benchmark import benchmark_all
 from analysis.catalogue import Indicator, load_catalogue
+from analysis.completeness import ENGLAND_CODE
 from analysis.published import Published
 from analysis.trend import recent_trend_table
 from analysis.values import scale_from_unit
@@ -42,8 +43,11 @@ KEYS = [
 
 
 def latest_year(table: pd.DataFrame) -> int | None:
-    """The latest year any published figure ends in."""
-    ends = table["period_end"].dropna()
+    """The latest year England's published rows end in (any area's, in a table without them):
+    a year only a few councils have is a year typed wrong
+    (:func:`analysis.completeness.stray_year`), not a report's year."""
+    england = table.loc[table["area_code"] == ENGLAND_CODE, "period_end"].dropna()
+    ends = england if len(england) else table["period_end"].dropna()
     return None if ends.empty else int(ends.dt.year.max())
 
 

@@ -431,8 +431,28 @@ def test_two_rows_for_one_council_and_year_with_different_values_names_both(real
         ),
         ("", "E10000030", r"column old_la_code: expected old_la_code 936 .* found nothing"),
         ("936", "Surrey", r"column new_la_code: expected a 9-character ONS code"),
+        (
+            "999",
+            "E10000099",
+            r"column old_la_code: expected the old_la_code of a council the area code list "
+            r"knows \(analysis/data/local_authorities.csv, .*\), found 999 \(Surrey, "
+            r"new_la_code E10000099\)",
+        ),
+        (
+            "",
+            "E10000099",
+            r"column new_la_code: expected the new_la_code of a council the area code list "
+            r"knows .*, found E10000099 \(Surrey\)",
+        ),
     ],
-    ids=["two councils", "unknown number", "no number", "not a code"],
+    ids=[
+        "two councils",
+        "unknown number",
+        "no number",
+        "not a code",
+        "no council",
+        "no number and no council",
+    ],
 )
 def test_council_codes_that_disagree_are_an_error(old, new, message, real_c1, damage):
     lines = real_c1.read_text().splitlines()
@@ -442,6 +462,40 @@ def test_council_codes_that_disagree_are_an_error(old, new, message, real_c1, da
     )
     with pytest.raises(DataError, match=rf"row {row}, {message}"):
         load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+def test_real_council_renumbered_to_no_council_is_an_error(real_c1, damage):
+    # every Surrey row given a DfE number and ONS code that no council has (analysis/data/
+    # local_authorities.csv): read as a council of its own, it took a rank among 153 while
+    # Surrey had no figures and its neighbours one council fewer
+    lines = real_c1.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, ",936,E10000030,Surrey,")
+    path = damage(
+        real_c1,
+        lambda ls: [
+            line.replace(",936,E10000030,Surrey,", ",999,E10000099,Surrey,") for line in ls
+        ],
+    )
+    with pytest.raises(
+        DataError,
+        match=rf"{C1}, row {row}, column old_la_code: expected the old_la_code of a "
+        r"council the area code list knows .*, found 999 \(Surrey, new_la_code E10000099\)",
+    ):
+        load_ees(path, REREFERRALS)
+
+
+def test_demo_council_renumbered_to_no_council_is_an_error(demo_data, demo_directory, damage):
+    # the demo's councils are 701 to 730 (its population file); a file of them with a 799 is
+    # a code typed wrong, while a file of none the list knows keeps its own codes (above)
+    lines = (demo_data / "ees" / C1).read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, ",701,E10999701,")
+    path = damage(
+        demo_data / "ees" / C1,
+        lambda ls: _cell(_cell(ls, row, "old_la_code", "799"), row, "new_la_code", "E10999799"),
+    )
+    with pytest.raises(DataError, match=rf"row {row}, column old_la_code: .*, found 799"):
+        load_ees(path, REREFERRALS, demo_directory)
 
 
 @pytest.mark.real_data
@@ -560,6 +614,46 @@ def test_real_snapshot_year_written_as_a_financial_year_is_an_error(dfe, damage)
         r"file's other rows for it, found '2024/25'",
     ):
         load_ees(path, CATALOGUE["cin_rate_per_10k"])
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("typed", ["2026", "2012"], ids=["after its years", "before them"])
+def test_real_year_typed_wrong_for_one_council_is_an_error(typed, real_c1, damage):
+    # c1 has England's row and 151 to 153 councils in each year 2013 to 2025 (the file's own
+    # rows): Surrey's 2025 row under another year is a year typed wrong, not a new year that
+    # a report of "the latest year" would take, with Surrey ranked 1 of 1
+    row, path = _damaged_cell(damage, real_c1, ("2025,", ",936,"), "time_period", typed)
+    with pytest.raises(
+        DataError,
+        match=rf"{C1}, row {row}, column time_period: expected a year the file publishes for "
+        rf"England \(2013 to 2025\), found {typed} for Surrey only",
+    ):
+        load_ees(path, REREFERRALS)
+
+
+@pytest.mark.real_data
+def test_real_lait_year_typed_wrong_is_named_and_never_the_reports_year(dfe, tmp_path):
+    # LAIT's CPP_rate has England's row in each year 2016 to 2025 (the real file); Surrey's
+    # 2025 row typed as 2026 is named, and the latest year stays 2025
+    folder = _linked_copy(dfe, tmp_path, "lait/bds_long.parquet")
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    typed = (
+        (raw["Short Desc"] == "CPP_rate") & (raw["LA Number"] == 936.0) & (raw["Years"] == "2025")
+    )
+    assert typed.sum() == 1
+    raw.loc[typed, "Years"] = "2026"
+    raw.to_parquet(folder / "lait" / "bds_long.parquet")
+    with pytest.warns(DataWarning):
+        data = load_published(folder, indicators=["cpp_rate_per_10k"])
+    assert data.warnings[-2:] == (
+        "bds_long.parquet (CPP_rate): expected a year the file publishes for England (2016 to "
+        "2025), found 2026 for Surrey only (is the year typed wrong?)",
+        "bds_long.parquet (CPP_rate) has no row for Surrey in 2025, though it has rows for the "
+        "years around it: its figures for 2025 are missing (was the row deleted, or the file cut "
+        "short?)",
+    )
+    report = benchmark_report.prepare("936", 0, folder, ["cpp_rate_per_10k"])
+    assert report.year == 2025 and data.warnings[-2] in report.warnings
 
 
 @pytest.mark.real_data

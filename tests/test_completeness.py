@@ -11,10 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis.areas import Directory
-from analysis.completeness import MOST_NAMED, missing_areas, missing_rows
+from analysis.completeness import MOST_NAMED, missing_areas, missing_rows, stray_year
 
 DIRECTORY = Directory.default()
 COUNCILS = {
+    "E92000001": ("England", None),
+    "E10000014": ("Hampshire", "850"),
+    "E10000012": ("Essex", "881"),
     "E10000030": ("Surrey", "936"),
     "E10000016": ("Kent", "886"),
     "E10000006": ("Cumbria", "909"),
@@ -110,6 +113,38 @@ def test_any_one_row_deleted_is_the_one_named(code, year):
     whole = _rows({"E10000030": YEARS, "E10000016": YEARS})
     deleted = whole.loc[~((whole["area_code"] == code) & (whole["period"] == str(year)))]
     assert missing_rows(deleted, "f.csv", DIRECTORY) == [_missing(COUNCILS[code][0], year)]
+
+
+ENGLAND_AND_THREE_COUNCILS = {
+    "E92000001": YEARS,
+    "E10000016": YEARS,
+    "E10000014": YEARS,
+    "E10000012": YEARS,
+}
+
+
+def test_a_year_only_one_council_has_without_england_is_a_year_typed_wrong():
+    # Surrey's 2025 row under 2026: one council of four and no England is no new year, so
+    # 2026 is named as a year typed wrong and Surrey's 2025 row as missing, not England's and
+    # the other councils' 2026 rows as missing
+    table = _rows({**ENGLAND_AND_THREE_COUNCILS, "E10000030": [*YEARS[:-1], 2026]})
+    assert missing_rows(table, "f.csv", DIRECTORY) == [
+        "f.csv: expected a year the file publishes for England (2020 to 2025), found 2026 for "
+        "Surrey only (is the year typed wrong?)",
+        _missing("Surrey", 2025),
+    ]
+
+
+def test_a_new_year_of_every_council_is_a_year_with_or_without_england():
+    new_year = {code: [*years, 2026] for code, years in ENGLAND_AND_THREE_COUNCILS.items()}
+    whole = _rows({**new_year, "E10000030": [*YEARS, 2026]})
+    assert stray_year(whole) is None and missing_rows(whole, "f.csv", DIRECTORY) == []
+    # England's 2026 row deleted: a row missing, not a year typed wrong
+    no_england = whole.loc[~((whole["area_code"] == "E92000001") & (whole["period"] == "2026"))]
+    assert stray_year(no_england) is None
+    assert missing_rows(no_england, "f.csv", DIRECTORY) == [_missing("England", 2026)]
+    # a file with no England rows at all (missing_areas names it) has no years to compare with
+    assert stray_year(_rows({"E10000030": [*YEARS, 2026], "E10000016": YEARS})) is None
 
 
 def _levels(areas: dict[str, str | None]) -> pd.DataFrame:

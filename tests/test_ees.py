@@ -89,6 +89,14 @@ def test_suppressed_cells_have_a_status_and_no_value(dfe, rereferrals):
     assert not (rereferrals["status"].notna() & rereferrals["value"].notna()).any()
 
 
+def test_councils_since_merged_or_split_keep_their_rows_in_older_years(rereferrals):
+    # area_changes.csv: Dorset (835), Poole (836) and Bournemouth (837) merged in 2019,
+    # Northamptonshire (928) split in 2021 and Cumbria (909) in 2023; the area code list
+    # knows them, so their 2018 rows are read under their own codes, not refused as unknown
+    councils = rereferrals.loc[rereferrals["period"] == "2018", "la_number"]
+    assert {"835", "836", "837", "928", "909"} <= set(councils)
+
+
 def test_joint_workforce_return_is_one_area(dfe):
     turnover = load_ees(
         dfe / "ees" / "csww_indicators_2017_to_2025.csv", CATALOGUE["sw_turnover_pct"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.scorecard import scorecard
+from analysis.scorecard import latest_year, scorecard
 
 
 def test_surrey_2025_rereferrals_as_published(published):
@@ -113,3 +114,16 @@ def test_neutral_indicators_get_no_rank_or_band(published):
     assert neutral["quartile_band"] is None or neutral["quartile_band"] != neutral["quartile_band"]
     assert neutral["national_rank"] is __import__("pandas").NA
     assert neutral["compared_with_england"] in {"higher", "similar", "lower"}
+
+
+def test_latest_year_is_englands_not_a_year_one_council_has():
+    # a hand-made table: England and Surrey in 2025, Surrey alone in 2026 (a year typed wrong);
+    # without England's rows, any area's latest year
+    table = pd.DataFrame(
+        {
+            "area_code": ["E92000001", "E10000030", "E10000030"],
+            "period_end": pd.to_datetime(["2025-03-31", "2025-03-31", "2026-03-31"]),
+        }
+    )
+    assert latest_year(table) == 2025
+    assert latest_year(table.iloc[1:]) == 2026
