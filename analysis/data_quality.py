@@ -42,7 +42,13 @@ from analysis.areas import Council
 from analysis.catalogue import load_catalogue
 from analysis.charts import data_table_html
 from analysis.deep_dive import heading_html, key_messages_html, paragraphs_html, write_summary
-from analysis.disclosure import display_status
+from analysis.disclosure import (
+    built_on_small_counts,
+    counts_not_given,
+    display_status,
+    suppress_small_counts,
+    unchecked_note,
+)
 from analysis.ees import data_warnings
 from analysis.lait import load_lait
 from analysis.local_scorecard import load_scorecard
@@ -391,8 +397,7 @@ def small_counts(table: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
     Columns: the series keys, ``cells`` and ``periods``.
     """
-    counts = table[["numerator", "denominator"]].apply(pd.to_numeric, errors="coerce")
-    small = ((counts > 0) & (counts < threshold)).any(axis=1)
+    small = built_on_small_counts(table, threshold)
     rows = []
     for key, cells in _series_groups(table.loc[small]):
         rows.append(
@@ -437,12 +442,17 @@ class DataQualityReport:
 
     @functools.cached_property
     def findings(self) -> dict[str, pd.DataFrame]:
+        """Every check's findings. The checks whose tables show values (repeated rows, jumps)
+        run on the table with figures built on a small count suppressed
+        (:func:`analysis.quarterly.suppress_small_counts`), so no value, change or limit gives
+        such a count away; the cells themselves are listed under small counts, by period."""
+        shown = suppress_small_counts(self.table, self.threshold)
         return {
             "coverage": coverage(self.table),
             "missing": missing_by_status(self.table),
-            "duplicates": duplicates(self.table),
+            "duplicates": duplicates(shown),
             "gaps": period_gaps(self.table),
-            "jumps": implausible_jumps(self.table),
+            "jumps": implausible_jumps(shown),
             "small": small_counts(self.table, self.threshold),
             "sources": lait_against_ees(self.ees, self.lait),
         }
@@ -737,6 +747,13 @@ def prepare(
     if not scorecard_path:
         warnings.append("No local scorecard was given: only the published files are checked.")
     warnings += [n for n in [*published.warnings, *notes] if n not in warnings]
+    shown = suppress_small_counts(local, small_number_threshold)
+    unchecked = [
+        catalogue[i].title
+        for i, rows in shown.groupby("indicator", sort=False)
+        if counts_not_given(rows, catalogue[i]).any()
+    ]
+    warnings += unchecked_note(unchecked, small_number_threshold)
     names = {i.id: i.title for i in catalogue.values()}
     return DataQualityReport(
         council=found,

@@ -10,8 +10,10 @@ What the notebook ``notebooks/indicator_deep_dive.ipynb`` shows, computed once b
 - how much each group contributed to the change between two periods, split into rate and mix
   effects (:mod:`analysis.decomposition`).
 
-Every table goes through :func:`analysis.disclosure.protect_table`: counts from 1 to
-``threshold - 1``, and anything built on them (a rate, a share, an effect), are hidden.
+A month whose numerator or denominator is a count from 1 to ``threshold - 1`` loses its figure
+before anything is worked out (:func:`small_counts_suppressed`), and every table goes through
+:func:`analysis.disclosure.protect_table`: such counts, and anything built on them (a rate, a
+share, an effect), are hidden.
 
 >>> dive = prepare(council="701", indicator="rereferrals_12m_pct", dimension="team",
 ...                period_end="2025-09-30", data_dir="demo-data",
@@ -49,7 +51,16 @@ from analysis.charts import (
     with_limit_precision,
 )
 from analysis.decomposition import groups_between, kitagawa, largest_contribution
-from analysis.disclosure import SUPPRESSED, fewer_than, protect_table
+from analysis.disclosure import (
+    SUPPRESSED,
+    built_on_small_counts,
+    counts_not_given,
+    fewer_than,
+    protect_table,
+    small_count_note,
+    suppress_small_counts,
+    unchecked_note,
+)
 from analysis.ees import data_warnings
 from analysis.errors import DataError
 from analysis.local_scorecard import load_scorecard
@@ -130,7 +141,8 @@ class DeepDive:
     indicator: Indicator
     dimension: str
     rows: pd.DataFrame
-    """The council's local rows for the indicator: the whole area and the dimension's groups."""
+    """The council's local rows for the indicator: the whole area and the dimension's groups,
+    with figures built on a small count suppressed (:func:`small_counts_suppressed`)."""
     period_end: pd.Timestamp
     compare_from: str | None
     compare_to: str | None
@@ -574,7 +586,9 @@ class DeepDive:
             "the change in the overall figure. The split is arithmetic, not a cause.",
             f"Counts from 1 to {self.threshold - 1} are hidden in every table, with a second "
             "count where one could be worked out from the total, and so are the figures, "
-            "shares and effects built on a hidden count.",
+            "shares and effects built on a hidden count. A month whose count is that small "
+            "loses its figure before anything is worked out: it is a gap in the charts and "
+            "statistics, and the change is not split when a group has no figure to split.",
         ]
 
     def about_html(self) -> str:
@@ -611,6 +625,27 @@ def _periods_to_compare(
         else:
             labels.append(str(match.iloc[0]))
     return labels[0], labels[1]
+
+
+def small_counts_suppressed(
+    rows: pd.DataFrame, indicator: Indicator, threshold: int, warnings: list[str]
+) -> pd.DataFrame:
+    """``rows`` (the whole area and every group) with each figure built on a count from 1 to
+    ``threshold`` - 1 suppressed before anything is worked out, as in the quarterly report
+    (:func:`analysis.quarterly.suppress_small_counts`): no chart, alt text, sentence, table or
+    split can give the count away. Adds to ``warnings`` which months were suppressed, and which
+    series' figures came without the counts to check."""
+
+    def name(breakdown: str) -> str:
+        return f"{indicator.title} ({'whole area' if breakdown == ALL else breakdown})"
+
+    small = rows.loc[built_on_small_counts(rows, threshold)]
+    for breakdown, months in small.groupby("breakdown", sort=False)["period"]:
+        warnings.append(small_count_note(name(breakdown), list(months), threshold))
+    suppressed = suppress_small_counts(rows, threshold)
+    unchecked = suppressed.loc[counts_not_given(suppressed, indicator), "breakdown"].unique()
+    warnings += unchecked_note([name(b) for b in unchecked], threshold)
+    return suppressed
 
 
 def prepare(
@@ -660,6 +695,7 @@ def prepare(
             f"The scorecard has no breakdown by {dimension!r} for {chosen.title}"
             + (f"; it has {', '.join(found_dimensions)}." if found_dimensions else ".")
         )
+    rows = small_counts_suppressed(rows, chosen, small_number_threshold, warnings)
     whole = rows.loc[rows["breakdown"] == ALL]
     label_from, label_to = _periods_to_compare(whole, compare_from, compare_to, warnings)
     rebase_ends = [month_end(d, "rebase") for d in (rebase or [])]

@@ -45,9 +45,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.catalogue import Indicator
 from analysis.rag import format_value
 from analysis.tidy import ALL
 from analysis.values import BLANK
+from analysis.words import listed
 
 #: Counts from 1 to this minus 1 are not shown (methods.md section 5).
 SMALL_NUMBER_THRESHOLD = 10
@@ -402,3 +404,89 @@ def protect_table(
     hidden_any = np.logical_or.reduce([np.zeros(len(table), dtype=bool), *hidden.values()])
     notes = _notes(hidden_any, in_sum, threshold, secondary_used, percent_hidden, flagged)
     return shown, notes
+
+
+#: The status of a local figure suppressed for a small count: the publisher's symbol for it.
+SMALL_COUNT_STATUS = "c"
+
+
+def built_on_small_counts(series: pd.DataFrame, threshold: int) -> np.ndarray:
+    """True for the rows whose numerator or denominator is a count from 1 to ``threshold`` - 1
+    (:func:`analysis.disclosure.small_number`): their figure would give the count away (a
+    percentage times its denominator is the numerator; 50% of 8 is 4).
+
+    >>> rows = pd.DataFrame({"numerator": [8.0, 25.0, None], "denominator": [1000, 1000, 8]})
+    >>> built_on_small_counts(rows, 10).tolist()
+    [True, False, True]
+    """
+    pairs = zip(series["numerator"], series["denominator"], strict=True)
+    return np.array([any(small_number(c, threshold) for c in pair) for pair in pairs], dtype=bool)
+
+
+def suppress_small_counts(series: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """``series`` with every figure built on a count from 1 to ``threshold`` - 1 suppressed
+    (:func:`built_on_small_counts`): value and numerator empty, status "c" (as the publisher's
+    own suppression reads).
+
+    Done before anything is worked out, so that no chart, sentence or table of the report can
+    give the count away (a percentage times its denominator gives the count back). The
+    statistics of such a month are those of a suppressed month: a gap.
+
+    >>> rows = pd.DataFrame({"value": [0.8, 2.5], "numerator": [8.0, 25.0],
+    ...                      "denominator": [1000, 1000], "status": [None, None]})
+    >>> suppress_small_counts(rows, 10)[["value", "status"]].to_dict("list")
+    {'value': [nan, 2.5], 'status': ['c', None]}
+    """
+    small = built_on_small_counts(series, threshold)
+    if not small.any():
+        return series
+    out = series.copy()
+    out["status"] = out["status"].astype(object)
+    out.loc[small, ["value", "numerator"]] = np.nan
+    out.loc[small, "status"] = SMALL_COUNT_STATUS
+    return out
+
+
+def small_count_note(name: str, periods: list[str], threshold: int) -> str:
+    """The warning that ``name``'s figures for ``periods`` are not shown for a small count.
+
+    >>> small_count_note("Re-referrals", ["Sep 2025"], 10).split(": ")[1]
+    'figures built on a count of fewer than 10 are not shown, to protect privacy (Sep 2025).'
+    """
+    which = (
+        ", ".join(map(str, periods))
+        if len(periods) <= 6
+        else f"{len(periods)} periods, the latest {periods[-1]}"
+    )
+    return (
+        f"{name}: figures built on a count of {fewer_than(threshold)} are not shown, to "
+        f"protect privacy ({which})."
+    )
+
+
+def counts_not_given(series: pd.DataFrame, indicator: Indicator) -> np.ndarray:
+    """True for the rows of ``indicator`` with a figure but no numerator, where counts matter
+    (a percentage or a rate, not a caseload): whether such a figure is built on a small count
+    cannot be checked (a wide scorecard of values only, or a long one without counts).
+
+    >>> percent = Indicator("x", "X", "", "low", "percent", 1, "month")
+    >>> rows = pd.DataFrame({"value": [0.8, None, 2.5], "numerator": [None, None, 25.0]})
+    >>> counts_not_given(rows, percent).tolist()
+    [True, False, False]
+    """
+    if not (indicator.is_proportion or indicator.is_rate):
+        return np.zeros(len(series), dtype=bool)
+    return (series["value"].notna() & series["numerator"].isna()).to_numpy(dtype=bool)
+
+
+def unchecked_note(names: list[str], threshold: int) -> list[str]:
+    """The warning naming the figures given without their counts (:func:`counts_not_given`);
+    none when ``names`` is empty."""
+    if not names:
+        return []
+    return [
+        f"{listed(names)}: the figures are given without the counts they are made from, so "
+        f"small numbers could not be checked. Any of them may be built on a count of "
+        f"{fewer_than(threshold)}, which must not be shown: give the numerator and denominator "
+        "in the scorecard, or check these figures before the report is shared."
+    ]

@@ -300,7 +300,23 @@ def load_scorecard(
                 out["status"] = status
     if "status" in table:
         given = table["status"].astype("string").str.strip().replace("", pd.NA)
-        out["status"] = given.where(out["value"].isna(), pd.NA).fillna(out["status"])
+        # A status says why a value is missing (c: suppressed), so a status beside a value is
+        # ambiguous: either the figure should not be there (a suppressed figure exported by
+        # mistake, which must never be shown) or the status is stale. Which one, only the
+        # council can tell: an error naming the cell, as for other cells that cannot be right,
+        # rather than a guess either way.
+        both = (given.notna() & out["value"].notna()).to_numpy()
+        if both.any():
+            where = int(np.flatnonzero(both)[0])
+            raise DataError(
+                path,
+                f"status {given.iloc[where]!r} says the value is missing, yet the value column "
+                f"gives {str(table['value'].iloc[where]).strip()}: leave the value empty for a "
+                "figure that is not published, or the status empty for one that is",
+                row=int(table["_row"].iloc[where]) or None,
+                column="status",
+            )
+        out["status"] = given.fillna(out["status"])
     _check_figures(out, table, path, {i.id: i for i in local_ids.values()})
     out["breakdown"] = (
         table.get("breakdown", pd.Series(ALL, index=table.index)).str.strip().replace("", ALL)

@@ -55,11 +55,16 @@ from analysis.charts import (
     with_limit_precision,
 )
 from analysis.disclosure import (
+    SMALL_COUNT_STATUS,
     SMALL_NUMBER_THRESHOLD,
+    built_on_small_counts,
+    counts_not_given,
     display_status,
-    fewer_than,
     protect_table,
+    small_count_note,
     small_number,
+    suppress_small_counts,
+    unchecked_note,
 )
 from analysis.ees import data_warnings
 from analysis.errors import DataError
@@ -102,8 +107,6 @@ GROUP_LABELS = {
 GROUP_METHOD = "mean"
 #: The confidence of every comparison with a benchmark (the council's Wilson or Byar interval).
 CONFIDENCE = 0.95
-#: The status of a local figure suppressed for a small count: the publisher's symbol for it.
-SMALL_COUNT_STATUS = "c"
 NO_EXCEPTIONS = (
     "No indicator is red against its target, worse than England and getting worse, showing "
     "special cause concern or in sustained deterioration."
@@ -174,33 +177,6 @@ def red_since(assessment: Assessment) -> str | None:
     while start > 0 and red[start - 1]:
         start -= 1
     return str(series["period"].iloc[start])
-
-
-def _small_counts(series: pd.DataFrame, threshold: int) -> np.ndarray:
-    return np.array([small_number(c, threshold) is not None for c in series["numerator"]], bool)
-
-
-def suppress_small_counts(series: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """``series`` with every figure built on a count from 1 to ``threshold`` - 1 suppressed:
-    value and numerator empty, status "c" (as the publisher's own suppression reads).
-
-    Done before anything is worked out, so that no chart, sentence or table of the report can
-    give the count away (a percentage times its denominator gives the count back). The
-    statistics of such a month are those of a suppressed month: a gap.
-
-    >>> rows = pd.DataFrame({"value": [0.8, 2.5], "numerator": [8.0, 25.0],
-    ...                      "status": [None, None]})
-    >>> suppress_small_counts(rows, 10)[["value", "status"]].to_dict("list")
-    {'value': [nan, 2.5], 'status': ['c', None]}
-    """
-    small = _small_counts(series, threshold)
-    if not small.any():
-        return series
-    out = series.copy()
-    out["status"] = out["status"].astype(object)
-    out.loc[small, ["value", "numerator"]] = np.nan
-    out.loc[small, "status"] = SMALL_COUNT_STATUS
-    return out
 
 
 @dataclass
@@ -349,23 +325,21 @@ class QuarterlyReport:
         return suppress_small_counts(self._local_rows(indicator_id), self.small_number_threshold)
 
     def small_count_notes(self) -> list[str]:
-        """Which indicators' months were suppressed for a small count, to say so at the top."""
-        notes = []
+        """What the small-number rule did, to say so at the top: which indicators' months were
+        suppressed for a small count, and which indicators' figures came without the counts
+        to check (:func:`unchecked_note`)."""
+        notes, unchecked = [], []
         for indicator_id in self.indicators:
+            indicator = self.catalogue[indicator_id]
             rows = self._local_rows(indicator_id)
-            periods = rows.loc[_small_counts(rows, self.small_number_threshold), "period"]
+            periods = rows.loc[built_on_small_counts(rows, self.small_number_threshold), "period"]
             if len(periods):
-                listed = (
-                    ", ".join(map(str, periods))
-                    if len(periods) <= 6
-                    else (f"{len(periods)} periods, the latest {periods.iloc[-1]}")
-                )
                 notes.append(
-                    f"{self.catalogue[indicator_id].title}: figures built on a count of "
-                    f"{fewer_than(self.small_number_threshold)} are not shown, to protect "
-                    f"privacy ({listed})."
+                    small_count_note(indicator.title, list(periods), self.small_number_threshold)
                 )
-        return notes
+            if counts_not_given(self.series(indicator_id), indicator).any():
+                unchecked.append(indicator.title)
+        return notes + unchecked_note(unchecked, self.small_number_threshold)
 
     # --- the top of the report ----------------------------------------------------------
 

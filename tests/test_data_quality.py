@@ -285,3 +285,43 @@ def test_about_states_the_numbers_the_checks_use(demo_data):
     assert "Short series" not in page
     assert page == "".join(f"<p>{html.escape(p)}</p>" for p in report.about_paragraphs())
     assert "Department for Education&#x27;s figures" in page and "<script" not in page
+
+
+def test_a_jump_to_a_figure_on_a_small_count_is_not_shown(demo_data, damage):
+    # The audit's case: team West's September 2025 re-referrals in the demo scorecard set to
+    # 3 of 100 (3.0%), after 46 of 203 (22.66%) in August. Before the fix the jumps table
+    # showed "22.66" to "3.00", which gives the count of 3 back with the denominator. The
+    # month is suppressed before the checks that show values run, so no jump is read into it;
+    # the cell is still listed under small counts, by period only.
+    west = "rereferrals_12m_pct,2025-09-30,month,team: West,"
+    path = damage(
+        demo_data / "local" / "scorecard.csv",
+        lambda lines: [west + "3.0,3,100," if x.startswith(west) else x for x in lines],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the demo LAIT lacks some measures: not checked here
+        report = dq.prepare("701", "2025-09-30", str(demo_data), str(path), fictional=True)
+    jumps = report.findings["jumps"]
+    assert jumps.loc[jumps["breakdown"] == "team: West", "period"].tolist() == []
+    assert "3.00" not in report.jumps_html()
+    small = report.findings["small"].set_index(["indicator", "breakdown"])
+    assert small.loc[("rereferrals_12m_pct", "team: West"), "periods"] == "Sep 2025"
+
+
+def test_figures_without_their_counts_are_named_at_the_top(demo_data, damage):
+    # the demo scorecard without its numerator and denominator columns: for a percentage or a
+    # rate, whether a figure is built on a count under 10 cannot be checked, so the page says
+    # so; a caseload (cases per social worker) is not a count of children and is not named
+    def values_only(lines):
+        return [",".join(x.split(",")[:5] + x.split(",")[7:]) for x in lines]
+
+    path = damage(demo_data / "local" / "scorecard.csv", values_only)
+    assert path.read_text().startswith("indicator,period_end,period_type,breakdown,value,status")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = dq.prepare("701", "2025-09-30", str(demo_data), str(path), fictional=True)
+    notes = [w for w in report.warnings if "without the counts they are made from" in w]
+    assert len(notes) == 1
+    assert "Child protection plans open 2 years or more at 31 March" in notes[0]
+    assert "caseload" not in notes[0].lower()
+    assert "small numbers could not be checked" in report.heading_html()

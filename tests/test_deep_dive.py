@@ -213,13 +213,28 @@ def test_small_team_counts_are_hidden_in_every_table(small):
     html = small.groups_html() + small.whole_area_html() + small.contribution_html()
     for count in ("1", "2", "6"):
         assert f"<td>{count}</td>" not in html
-    split = small.split
+    # B's figures are built on small counts, so B has no value to chart or split: the split
+    # is not made (its effects would give B's counts back) and the page says why
+    assert small.rows.loc[small.rows["breakdown"] == "team: B", "value"].isna().all()
+    assert small.split is None and "B has a missing numerator" in small.split_problem
+    assert "cannot be split" in html
+    # the split table still hides what a split on small counts would show (1 to 2 of 6)
+    split = kitagawa(
+        pd.DataFrame(
+            {
+                "group": ["A", "B"],
+                "numerator_from": [20, 1],
+                "denominator_from": [100, 6],
+                "numerator_to": [21, 2],
+                "denominator_to": [113, 6],
+            }
+        ),
+        scale=100,
+    )
     table, notes = small.split_table(split)
     assert (table.loc[:1, "Rate effect"] == SUPPRESSED).all()
     assert any("hidden count" in n for n in notes)
-    # no group is drawn in the contribution chart, and its alt text says so
     assert small._visible_groups(split).empty
-    assert "2 group(s) with small counts are not shown" in html
 
 
 def test_an_unknown_indicator_or_dimension_is_reported(small, tmp_path, monkeypatch):
@@ -304,3 +319,82 @@ def test_about_states_the_numbers_the_analysis_uses(small):
     assert "Counts from 1 to 9 are hidden" in small.about_html()
     assert page == "".join(f"<p>{html.escape(p)}</p>" for p in dive.about_paragraphs())
     assert "Kitagawa&#x27;s method" in page and "<script" not in page
+
+
+# --- small counts in the demo scorecard (the audit's cases) ------------------------------------
+
+WEST_SEPTEMBER = "rereferrals_12m_pct,2025-09-30,month,team: West,"
+
+
+def _demo_dive(demo_data: Path, damage, west: str) -> deep_dive.DeepDive:
+    """The demo deep dive (params/deep_dive_demo.yml) with team West's September 2025 row of
+    the demo scorecard replaced by ``west`` (value, numerator, denominator, status)."""
+    path = damage(
+        demo_data / "local" / "scorecard.csv",
+        lambda lines: [WEST_SEPTEMBER + west if x.startswith(WEST_SEPTEMBER) else x for x in lines],
+    )
+    return deep_dive.prepare(
+        council="701",
+        indicator="rereferrals_12m_pct",
+        dimension="team",
+        period_end="2025-09-30",
+        scorecard_path=str(path),
+        data_dir=str(demo_data),
+        compare_from="2024-03",
+        rebase=["2024-04"],
+        fictional=True,
+    )
+
+
+def _whole_page(dive: deep_dive.DeepDive) -> str:
+    return (
+        dive.heading_html()
+        + dive.key_messages_html()
+        + dive.whole_area_html()
+        + dive.groups_html()
+        + dive.contribution_html()
+    )
+
+
+@pytest.mark.parametrize(
+    ("west", "leak"),
+    [
+        ("3.0,3,100,", "3.0%"),  # 3 re-referrals of 100: a numerator under 10
+        ("50.0,,8,", "50.0%"),  # 50% of 8 referrals is 4: a denominator under 10, no numerator
+    ],
+)
+def test_a_groups_month_on_a_small_count_is_shown_nowhere(demo_data, damage, west, leak):
+    # The audit's case: team West's September 2025 re-referrals set to a figure built on a
+    # count under 10 (the edit itself gives the numbers: 3 of 100 is 3.0%; 50% of 8 is 4).
+    # Before anything is worked out the month loses its value, as in the quarterly report:
+    # West's sentence, chart, alt text and table stop at August 2025, the split (whose effects
+    # would give the count back) is not made, and the top of the page says why.
+    dive = _demo_dive(demo_data, damage, west)
+    page = _whole_page(dive)
+    assert not re.search(rf"(?<![\d.]){re.escape(leak)}", page)
+    west_chart = dive.chart_of("team: West").set_index("period")
+    assert pd.isna(west_chart.loc["Sep 2025", "value"])
+    section = page[page.index("Team West</h3>") :]
+    assert "the latest figure" in section and "in August 2025" in section.split("</p>")[0]
+    alt = re.search(r'alt="([^"]*)"', section)[1]
+    assert "The latest value, for Aug 2025, is 22.7%." in alt  # the demo's August row: 46/203
+    table = dive.series_table("team: West").set_index("Period")
+    assert table.loc["Sep 2025", "Value"] == SUPPRESSED
+    assert table.loc["Sep 2025", "Numerator"] == SUPPRESSED
+    assert dive.split is None and "West has a missing numerator" in dive.split_problem
+    assert (
+        "Re-referrals within 12 months (team: West): figures built on a count of fewer than 10 "
+        "are not shown, to protect privacy (Sep 2025)."
+    ) in dive.warnings
+    assert "(team: West): figures built on a count of fewer than 10" in dive.heading_html()
+
+
+def test_a_groups_figures_without_their_counts_are_named_at_the_top(demo_data, damage):
+    # team West's September 2025 figure given as a value only (20.0%): whether it is built on
+    # a count under 10 cannot be known, so the page says so at the top instead of staying
+    # silent; the other series have their counts and are not named
+    dive = _demo_dive(demo_data, damage, "20.0,,,")
+    notes = [w for w in dive.warnings if "without the counts" in w]
+    assert len(notes) == 1 and notes[0].startswith("Re-referrals within 12 months (team: West):")
+    assert "whole area" not in notes[0] and "North" not in notes[0]
+    assert "small numbers could not be checked" in dive.heading_html()

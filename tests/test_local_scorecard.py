@@ -221,3 +221,23 @@ def test_a_percent_sign_on_a_figure_that_is_no_percentage_is_an_error(tmp_path):
     )
     with pytest.raises(DataError, match=r"row 3, column Jul 2025: expected a number .*'40%'"):
         load_scorecard(_write(tmp_path, measured, "measured.csv"), COUNCIL, CATALOGUE)
+
+
+def test_a_status_beside_a_value_is_an_error_naming_the_cell(tmp_path, demo_data, damage):
+    # A status says why a value is missing ("c": suppressed), so a status with a value is
+    # ambiguous: the figure may be a suppressed one exported by mistake (never to be shown) or
+    # the status stale. Only the council can tell, so it is an error naming file, row and
+    # column, not a figure shown (before: 25.1% shown with no word) nor a guess.
+    text = LONG.replace("2025-09-31", "2025-09-30").replace("25.0,50,200,", "25.0,50,200,c")
+    with pytest.raises(DataError, match=r"row 4, column status: status 'c' says the value is"):
+        load_scorecard(_write(tmp_path, text), COUNCIL, CATALOGUE)
+    # the audit's case: line 85 of the demo scorecard (re-referrals, September 2025, the whole
+    # council, 264 of 1,053 = 25.0712%) given the status c with its value left in
+    line = "rereferrals_12m_pct,2025-09-30,month,all,25.0712,264,1053,"
+    path = damage(
+        demo_data / "local" / "scorecard.csv",
+        lambda lines: [x + "c" if x == line else x for x in lines],
+    )
+    assert path.read_text().splitlines()[84] == line + "c"
+    with pytest.raises(DataError, match=r"scorecard.csv, row 85, column status: .*gives 25.0712"):
+        load_scorecard(path, COUNCIL, CATALOGUE)

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import quarterly
+from analysis import disclosure, quarterly
 from analysis.assessment import assess
 from analysis.catalogue import load_catalogue
 from analysis.errors import DataError
@@ -383,3 +383,54 @@ def test_about_states_the_numbers_the_report_uses(report):
     assert page == "".join(f"<p>{html.escape(p)}</p>" for p in strict.about_paragraphs())
     assert "&quot;Making Data Count&quot;" in page and "council&#x27;s own scorecard" in page
     assert "<script" not in page
+
+
+def test_a_month_with_a_small_denominator_and_no_numerator_is_suppressed():
+    # 50% of 8 referrals is 4 children: the denominator is a count under 10, so the figure
+    # built on it is suppressed even though the numerator is not given (methods.md section 5)
+    rows = pd.DataFrame(
+        {
+            "value": [50.0, 25.0, 0.8],
+            "numerator": [None, 25.0, 8.0],
+            "denominator": [8.0, 100.0, 1000.0],
+            "status": [None, None, None],
+        }
+    )
+    shown = disclosure.suppress_small_counts(rows, 10)
+    assert shown["value"].isna().tolist() == [True, False, True]
+    assert shown["status"].tolist() == ["c", None, "c"]
+    assert disclosure.built_on_small_counts(rows, 10).tolist() == [True, False, True]
+
+
+def test_figures_without_their_counts_are_named_at_the_top(demo_data, damage):
+    # The demo scorecard without its numerator and denominator columns (a long layout of
+    # values only). Its plans open 2 years or more for September 2025 are 8 of 1,038 = 0.77%
+    # (the demo scorecard's row): given as a value only, the count cannot be known, so the
+    # figure is shown as given with a warning at the top, in the summary too, naming every
+    # percentage and rate; the caseload (cases per social worker) is no count of children.
+    def values_only(lines):
+        return [",".join(x.split(",")[:5] + x.split(",")[7:]) for x in lines]
+
+    path = damage(demo_data / "local" / "scorecard.csv", values_only)
+    report = quarterly.prepare(
+        council="701",
+        period_end="2025-09-30",
+        data_dir=str(demo_data),
+        scorecard_path=str(path),
+        fictional=True,
+    )
+    latest = report.series("cpp_2yrs_plus_pct").set_index("period").loc["Sep 2025"]
+    assert latest["value"] == pytest.approx(0.7707) and pd.isna(latest["numerator"])
+    notes = [n for n in report.small_count_notes() if "without the counts" in n]
+    assert len(notes) == 1
+    for indicator_id in report.indicators:  # every one has a local series in the demo
+        indicator = report.catalogue[indicator_id]
+        counted = indicator.is_proportion or indicator.is_rate
+        assert (indicator.title in notes[0]) == counted, indicator.title
+    assert html.escape(notes[0]) in report.heading_html()
+    assert notes[0] in report.summary()["warnings"]
+
+
+def test_the_demo_with_its_counts_has_no_such_warning(report):
+    # the demo scorecard gives every percentage and rate with its numerator and denominator
+    assert not any("without the counts" in n for n in report.small_count_notes())
