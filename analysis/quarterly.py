@@ -468,7 +468,7 @@ class QuarterlyReport:
             now = (
                 VARIATION_BADGES[c.after].label.lower() if c.after in VARIATION_BADGES else c.after
             )
-            sentences.append(f"{c.title}: a new special cause, {now}.")
+            sentences.append(f"{c.title}: {now}, new since the last report.")
         for c in changes.ended_special_causes:
             was = (
                 VARIATION_BADGES[c.before].label.lower()

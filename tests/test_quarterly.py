@@ -273,7 +273,7 @@ def test_what_changed_with_and_without_a_previous_summary(report, tmp_path):
         "revised from 70 per 10,000 children to 72 per 10,000 children." in sentences
     )
     assert (
-        "Agency social workers: a new special cause, special cause improvement (lower)."
+        "Agency social workers: special cause improvement (lower), new since the last report."
         in sentences
     )
 
