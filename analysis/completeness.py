@@ -92,7 +92,7 @@ def missing_rows(table: pd.DataFrame, name: str, directory: Directory) -> list[s
         return []
     notes = []
     while (stray := stray_year(table)) is not None:
-        notes.append(f"{name}: expected {stray[1]} (is the year typed wrong?)")
+        notes.append(f"{name}: expected {stray[1]} (is the year typed wrong?): left out")
         table = table.loc[table["period"] != stray[0]]
     years = table.drop_duplicates("period_end").sort_values("period_end")
     ends = years["period_end"].dt.year.to_numpy()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.areas import Directory, normalise_la_number
 from analysis.catalogue import Indicator, lait_catalogue
-from analysis.completeness import missing_areas, missing_rows
+from analysis.completeness import missing_areas, missing_rows, stray_year
 from analysis.ees import (
     DataWarning,
     check_year_labels,
@@ -164,9 +164,12 @@ def load_lait(
     for measure in indicators or {}:
         of_measure = tidy.loc[tidy["indicator"] == measure]
         name = f"{parquet_path.name} ({measure})"
-        notes = missing_rows(of_measure, name, directory)
+        notes = missing_rows(of_measure, name, directory)  # names a year typed wrong
         for note in notes + missing_areas(of_measure, name, directory):
             warnings.warn(DataWarning(note), stacklevel=2)
+        while (stray := stray_year(of_measure)) is not None:  # left out, as the note says
+            of_measure = of_measure.loc[of_measure["period"] != stray[0]]
+            tidy = tidy.loc[(tidy["indicator"] != measure) | (tidy["period"] != stray[0])]
     return tidy.reset_index(drop=True)
 
 

@@ -647,13 +647,18 @@ def test_real_lait_year_typed_wrong_is_named_and_never_the_reports_year(dfe, tmp
         data = load_published(folder, indicators=["cpp_rate_per_10k"])
     assert data.warnings[-2:] == (
         "bds_long.parquet (CPP_rate): expected a year the file publishes for England (2016 to "
-        "2025), found 2026 for Surrey only (is the year typed wrong?)",
+        "2025), found 2026 for Surrey only (is the year typed wrong?): left out",
         "bds_long.parquet (CPP_rate) has no row for Surrey in 2025, though it has rows for the "
         "years around it: its figures for 2025 are missing (was the row deleted, or the file cut "
         "short?)",
     )
     report = benchmark_report.prepare("936", 0, folder, ["cpp_rate_per_10k"])
     assert report.year == 2025 and data.warnings[-2] in report.warnings
+    # the row typed wrong is left out: no 2026 figure compares Surrey with itself
+    table = data.table
+    assert not (
+        (table["indicator"] == "cpp_rate_per_10k") & (table["period_end"].dt.year == 2026)
+    ).any()
 
 
 @pytest.mark.real_data

@@ -130,7 +130,7 @@ def test_a_year_only_one_council_has_without_england_is_a_year_typed_wrong():
     table = _rows({**ENGLAND_AND_THREE_COUNCILS, "E10000030": [*YEARS[:-1], 2026]})
     assert missing_rows(table, "f.csv", DIRECTORY) == [
         "f.csv: expected a year the file publishes for England (2020 to 2025), found 2026 for "
-        "Surrey only (is the year typed wrong?)",
+        "Surrey only (is the year typed wrong?): left out",
         _missing("Surrey", 2025),
     ]
 
