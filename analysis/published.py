@@ -30,6 +30,7 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import good_or_outstanding, load_ilacs, unjudged
 from analysis.population import POPULATION_INDICATOR, load_population
 from analysis.tidy import empty
+from analysis.words import listed
 
 NEIGHBOURS_FILE = "ees/sn_model_2025_wide.csv"
 OFSTED_FILE = "ees/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
@@ -174,15 +175,24 @@ def _load(
     if population_file.exists():
         population = load_population(population_file, directory)
         directory = directory.extended(population)
-    elif any(i.source.get("ees", {}).get("denominator") == "population_0_17" for i in chosen):
-        missing.append(str(population_file.relative_to(folder)))
+    # the rates per 10,000 children need the population: without it they are left out, and
+    # the warning names the population file, not the files that are there
+    unpopulated = [
+        i.title
+        for i in chosen
+        if i.source.get("ees", {}).get("denominator") == "population_0_17" and population is None
+    ]
+    if unpopulated:
+        needed = f"{population_file.relative_to(folder)} (needed for {listed(unpopulated)})"
+        missing.append(needed)
     tables = []
     for indicator in chosen:
         if "ees" not in indicator.source:
             continue
         path = folder / "ees" / indicator.source["ees"]["file"]
-        needs_population = indicator.source["ees"].get("denominator") == "population_0_17"
-        if not path.exists() or (needs_population and population is None):
+        if indicator.title in unpopulated:
+            continue
+        if not path.exists():
             missing.append(str(path.relative_to(folder)))
             continue
         table = load_ees(path, indicator, directory, population)

@@ -20,7 +20,7 @@ import yaml
 
 from analysis.areas import Council, Directory
 from analysis.catalogue import lait_catalogue, load_catalogue
-from analysis.ees import load_ees
+from analysis.ees import DataWarning, load_ees
 from analysis.errors import DataError
 from analysis.fetch import MANIFEST
 from analysis.lait import load_lait
@@ -30,6 +30,7 @@ from analysis.ofsted import load_ilacs
 from analysis.params import load_batch
 from analysis.population import POPULATION_INDICATOR, load_population
 from analysis.published import load_published
+from analysis.words import listed
 
 #: Stands in for the council when a scorecard is checked on its own.
 ANY_COUNCIL = Council("000", "E00000000", "(scorecard check)", "", "")
@@ -65,14 +66,20 @@ def _check(path: Path) -> str:
         sibling = path.parent / POPULATION_INDICATOR.source["ees"]["file"]
         if sibling.exists():
             population = load_population(sibling)
-        tables = []
-        for indicator in by_file:
-            if (
-                indicator.source["ees"].get("denominator") == "population_0_17"
-                and population is None
-            ):
-                continue
-            tables.append(load_ees(path, indicator, directory, population))
+        needs = [i for i in by_file if i.source["ees"].get("denominator") == "population_0_17"]
+        if population is None and needs:
+            unchecked = (
+                f"{listed([i.title for i in needs])}: expected the ONS population file "
+                f"{sibling.name} beside it, to work out the rate per 10,000 children"
+            )
+            if len(needs) == len(by_file):
+                raise DataError(path, unchecked)
+            warnings.warn(DataWarning(f"{name}: not checked: {unchecked}"), stacklevel=2)
+        tables = [
+            load_ees(path, indicator, directory, population)
+            for indicator in by_file
+            if population is not None or indicator not in needs
+        ]
         return _describe(pd.concat(tables, ignore_index=True))
     if path.suffix == ".parquet":
         dictionary = path.parent / "lait_data_dictionary.csv"

@@ -107,3 +107,28 @@ def test_a_file_given_with_its_folder_is_validated_once(dfe, capsys):
     assert out.count("loaded as a whole") == 1
     files = len([f for f in (dfe / "ees").iterdir()] + [f for f in (dfe / "lait").iterdir()])
     assert out.strip().splitlines()[-1] == f"{files + 1} passed, 0 failed"
+
+
+def test_without_the_population_file_the_rates_it_is_needed_for_are_named(dfe, tmp_path, capsys):
+    # c1's referrals per 10,000 and b1's children in need per 10,000 are worked out with the
+    # ONS population (the catalogue's denominator population_0_17): without it b1 has nothing
+    # to check (an error), c1 its percentages only (a warning), and the folder's warning names
+    # the population file, not c1 and b1, which are there
+    population = "ons_mid-year_population_estimates_2012_to_2024.csv"
+    folder = tmp_path / "dfe"
+    shutil.copytree(dfe, folder, ignore=shutil.ignore_patterns(population))
+    assert main(["validate", str(folder)]) == 2
+    out = capsys.readouterr().out
+    b1 = folder / "ees" / "b1_children_in_need_2013_to_2025.csv"
+    assert (
+        f"FAIL {b1}: {b1}: Children in need per 10,000 at 31 March: expected the ONS population "
+        f"file {population} beside it, to work out the rate per 10,000 children"
+    ) in out
+    assert (
+        f"warning: {C1}: not checked: Referrals per 10,000 children: expected the ONS population"
+    ) in out
+    assert (
+        f"ees/{population} (needed for Referrals per 10,000 children and Children in need per "
+        "10,000 at 31 March) is missing, so it was left out"
+    ) in out
+    assert f"ees/{C1} is missing" not in out and "No objects to concatenate" not in out
