@@ -224,6 +224,8 @@ def _load(
                         Path(LAIT_FILE).name,
                     )
                 tables.append(rows)
+        elif (folder / LAIT_FILE).exists():  # the parquet cannot be read without it
+            missing.append(f"{LAIT_DICTIONARY} (needed to read {LAIT_FILE})")
         else:
             missing.append(LAIT_FILE)
     neighbours: dict[str, list[str]] = {}

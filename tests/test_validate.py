@@ -132,3 +132,15 @@ def test_without_the_population_file_the_rates_it_is_needed_for_are_named(dfe, t
         "10,000 at 31 March) is missing, so it was left out"
     ) in out
     assert f"ees/{C1} is missing" not in out and "No objects to concatenate" not in out
+
+
+def test_without_laits_dictionary_the_warning_names_the_dictionary(dfe, tmp_path, capsys):
+    folder = tmp_path / "dfe"
+    shutil.copytree(dfe, folder, ignore=shutil.ignore_patterns("lait_data_dictionary.csv"))
+    main(["validate", str(folder)])
+    out = capsys.readouterr().out
+    assert (
+        "lait/lait_data_dictionary.csv (needed to read lait/bds_long.parquet) is missing, so it "
+        "was left out"
+    ) in out
+    assert "lait/bds_long.parquet is missing" not in out
