@@ -241,3 +241,21 @@ def test_a_status_beside_a_value_is_an_error_naming_the_cell(tmp_path, demo_data
     assert path.read_text().splitlines()[84] == line + "c"
     with pytest.raises(DataError, match=r"scorecard.csv, row 85, column status: .*gives 25.0712"):
         load_scorecard(path, COUNCIL, CATALOGUE)
+
+
+def test_a_quarter_must_end_in_a_quarters_last_month(tmp_path):
+    # Jun, Sep, Dec and Mar end the financial quarters; a quarter ending in August would be
+    # June to August and overlap April to June, so July and the months around it count twice
+    text = """indicator,period_end,period_type,value,numerator,denominator
+care_leavers_eet_pct,2025-06-30,quarter,55.0,110,200
+care_leavers_eet_pct,2025-08-31,quarter,56.0,112,200
+"""
+    with pytest.raises(
+        DataError,
+        match="row 3, column period_end: expected the last month of a quarter \\(June, "
+        "September, December or March\\) for a quarterly figure, found August 2025",
+    ):
+        load_scorecard(_write(tmp_path, text), COUNCIL, CATALOGUE)
+    good = text.replace("2025-08-31", "2025-09-30")
+    table = load_scorecard(_write(tmp_path, good), COUNCIL, CATALOGUE)
+    assert table["period"].tolist() == ["Apr-Jun 2025", "Jul-Sep 2025"]
