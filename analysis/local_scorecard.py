@@ -274,18 +274,6 @@ def load_scorecard(
                 empty &= table[role].fillna("").astype(str).str.strip() == ""
         off_quarter = (kind == "quarter") & (ends.dt.month % 3 != 0) & empty
         table, ends, kind, out = (x.loc[~off_quarter] for x in (table, ends, kind, out))
-    # a quarter ends in June, September, December or March (financial quarters); one ending in
-    # another month would overlap its neighbours and count months twice
-    off_quarter = ((kind == "quarter") & (ends.dt.month % 3 != 0)).to_numpy()
-    if off_quarter.any():
-        where = int(np.flatnonzero(off_quarter)[0])
-        raise DataError(
-            path,
-            "expected the last month of a quarter (June, September, December or March) for a "
-            f"quarterly figure, found {ends.iloc[where]:%B %Y}",
-            row=int(table["_row"].iloc[where]),
-            column="period_end",
-        )
     months_back = np.where(kind == "quarter", 2, 0)
     starts = pd.Series(
         [
@@ -310,6 +298,17 @@ def load_scorecard(
             out[role] = parsed
             if role == "value":
                 out["status"] = status
+    # a quarter ends in June, September, December or March (financial quarters); one ending in
+    # another month would overlap its neighbours and count months twice
+    off_quarter = ((kind == "quarter") & (ends.dt.month % 3 != 0)).to_numpy()
+    if off_quarter.any():
+        where = int(np.flatnonzero(off_quarter)[0])
+        raise DataError(
+            path,
+            "expected the last month of a quarter (June, September, December or March) for a "
+            f"quarterly figure, found {ends.iloc[where]:%B %Y}",
+            *_where(table, where, "period_end"),
+        )
     if "status" in table:
         given = table["status"].astype("string").str.strip().replace("", pd.NA)
         # A status says why a value is missing (c: suppressed), so a status beside a value is

@@ -259,3 +259,16 @@ care_leavers_eet_pct,2025-08-31,quarter,56.0,112,200
     good = text.replace("2025-08-31", "2025-09-30")
     table = load_scorecard(_write(tmp_path, good), COUNCIL, CATALOGUE)
     assert table["period"].tolist() == ["Apr-Jun 2025", "Jul-Sep 2025"]
+
+
+def test_a_quarterly_figure_in_a_month_column_of_a_wide_sheet_is_named(tmp_path):
+    # in a monthly sheet a quarterly indicator's cells are read at quarter ends only; a figure
+    # typed in July's column would be a quarter May to July
+    text = "indicator,Jun 2025,Jul 2025,Sep 2025\ncare_leavers_eet_pct,55.0,56.0,57.0\n"
+    with pytest.raises(
+        DataError,
+        match="row 2, column Jul 2025: expected the last month of a quarter",
+    ):
+        load_scorecard(_write(tmp_path, text), COUNCIL, CATALOGUE)
+    table = load_scorecard(_write(tmp_path, text.replace("56.0", "")), COUNCIL, CATALOGUE)
+    assert table["period"].tolist() == ["Apr-Jun 2025", "Jul-Sep 2025"]
