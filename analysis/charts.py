@@ -1365,6 +1365,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def paragraphs_html(*texts: str) -> str:
+    """Each non-empty text as an HTML-escaped paragraph.
+
+    >>> paragraphs_html("A & B", "", "C")
+    '<p>A &amp; B</p><p>C</p>'
+    """
+    return "".join(f"<p>{html.escape(t)}</p>" for t in texts if t)
+
+
 def data_table_html(frame: pd.DataFrame, caption: str, number: int | None = None) -> str:
     """An accessible HTML table: a numbered caption, column headers, the first column as row
     headers, and every piece of text escaped.

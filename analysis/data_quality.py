@@ -40,8 +40,8 @@ import pandas as pd
 
 from analysis.areas import Council
 from analysis.catalogue import load_catalogue
-from analysis.charts import data_table_html
-from analysis.deep_dive import heading_html, key_messages_html, paragraphs_html, write_summary
+from analysis.charts import data_table_html, paragraphs_html
+from analysis.deep_dive import heading_html, key_messages_html, write_summary
 from analysis.disclosure import (
     built_on_small_counts,
     counts_not_given,
@@ -444,7 +444,7 @@ class DataQualityReport:
     def findings(self) -> dict[str, pd.DataFrame]:
         """Every check's findings. The checks whose tables show values (repeated rows, jumps)
         run on the table with figures built on a small count suppressed
-        (:func:`analysis.quarterly.suppress_small_counts`), so no value, change or limit gives
+        (:func:`analysis.disclosure.suppress_small_counts`), so no value, change or limit gives
         such a count away; the cells themselves are listed under small counts, by period."""
         shown = suppress_small_counts(self.table, self.threshold)
         return {

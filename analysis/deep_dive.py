@@ -45,6 +45,7 @@ from analysis.charts import (
     contribution_chart,
     data_table_html,
     figure_html,
+    paragraphs_html,
     spc_alt_text,
     spc_chart,
     spc_table,
@@ -118,11 +119,6 @@ def key_messages_html(messages: list[str]) -> str:
     """The key messages as a list under the ``key-messages`` heading."""
     items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
     return f"<h2 id='key-messages'>Key messages</h2><ul class='key-messages'>{items}</ul>"
-
-
-def paragraphs_html(*texts: str) -> str:
-    """Each non-empty text as an HTML-escaped paragraph."""
-    return "".join(f"<p>{html.escape(t)}</p>" for t in texts if t)
 
 
 def _notes_html(notes: list[str]) -> str:
@@ -251,10 +247,15 @@ class DeepDive:
             hidden |= numbers & shown[column].isin(words).to_numpy()
         return hidden
 
+    def _charted(self, breakdown: str) -> Indicator:
+        """The indicator as one series' chart, table and sentence show it: with the decimal
+        places that tell its limits and mean apart (:func:`with_limit_precision`)."""
+        return with_limit_precision(self.indicator, self.chart_of(breakdown))
+
     def series_table(self, breakdown: str) -> pd.DataFrame:
         """The numbers behind one series' chart: counts and value (protected), SPC lines."""
         chart = self.chart_of(breakdown)
-        numbers = spc_table(chart, with_limit_precision(self.indicator, chart))
+        numbers = spc_table(chart, self._charted(breakdown))
         protected = self.protected_rows
         mine = protected.loc[self.rows["breakdown"].to_numpy() == breakdown].set_index("period")
         mine = mine.reindex(chart["period"])
@@ -283,7 +284,7 @@ class DeepDive:
     def _series_figure(self, breakdown: str, name: str) -> str:
         chart = self.chart_of(breakdown)
         summary = spc.summarise(chart, self.indicator.polarity)
-        labelled = dataclasses.replace(with_limit_precision(self.indicator, chart), title=name)
+        labelled = dataclasses.replace(self._charted(breakdown), title=name)
         figure = spc_chart(chart, labelled, summary)
         alt = spc_alt_text(chart, summary, labelled)
         caption = f"{name}: XmR chart by {'quarter' if self._quarterly else 'month'}"
@@ -302,8 +303,7 @@ class DeepDive:
             )
         name = f"{self.indicator.title}: {self.council.area_name}"
         summary = self.summary_of(ALL)
-        charted = with_limit_precision(self.indicator, self.chart_of(ALL))
-        parts = [paragraphs_html(spc_sentence(charted, summary, None))]
+        parts = [paragraphs_html(spc_sentence(self._charted(ALL), summary, None))]
         if self.rebase:
             applied = ", ".join(period_text(d.strftime("%b %Y")) for d in self.rebase)
             parts.append(paragraphs_html(f"Rebased (chosen in the parameters) from {applied}."))
@@ -390,8 +390,7 @@ class DeepDive:
             name = f"{self.indicator.title}: {self.dimension} {group}"
             heading = f"{self.dimension.capitalize()} {group}"
             summary = self.summary_of(breakdown)
-            charted = with_limit_precision(self.indicator, self.chart_of(breakdown))
-            labelled = dataclasses.replace(charted, title=name)
+            labelled = dataclasses.replace(self._charted(breakdown), title=name)
             parts.append(
                 f"<h3 id='{html.escape(_slug(f'{self.dimension} {group}'))}'>"
                 f"{html.escape(heading)}</h3>"
@@ -632,7 +631,7 @@ def small_counts_suppressed(
 ) -> pd.DataFrame:
     """``rows`` (the whole area and every group) with each figure built on a count from 1 to
     ``threshold`` - 1 suppressed before anything is worked out, as in the quarterly report
-    (:func:`analysis.quarterly.suppress_small_counts`): no chart, alt text, sentence, table or
+    (:func:`analysis.disclosure.suppress_small_counts`): no chart, alt text, sentence, table or
     split can give the count away. Adds to ``warnings`` which months were suppressed, and which
     series' figures came without the counts to check."""
 

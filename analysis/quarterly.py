@@ -48,6 +48,7 @@ from analysis.charts import (
     benchmark_table,
     data_table_html,
     figure_html,
+    paragraphs_html,
     reused_figures,
     spc_alt_text,
     spc_chart,
@@ -179,6 +180,12 @@ def red_since(assessment: Assessment) -> str | None:
     return str(series["period"].iloc[start])
 
 
+def _charted(assessment: Assessment) -> Indicator:
+    """The indicator as its SPC chart, table and sentences show it: with the decimal places
+    that tell the chart's limits and mean apart (:func:`analysis.charts.with_limit_precision`)."""
+    return with_limit_precision(assessment.indicator, assessment.chart)
+
+
 @dataclass
 class QuarterlyReport:
     """Everything the quarterly notebook shows, computed once."""
@@ -233,23 +240,25 @@ class QuarterlyReport:
         months = [month_end(m, f"rebase.{indicator_id}") for m in self.rebase.get(indicator_id, [])]
         return [month_label(m) for m in sorted(months)]
 
+    def _rebases_applied(self, indicator_id: str) -> tuple[list[str], list[str]]:
+        """The rebase months of one indicator that are months of its series (applied), and
+        those that are not (not applied)."""
+        periods = set(self.assessments[indicator_id].series["period"].astype(str))
+        given = self.rebase_periods(indicator_id)
+        return [p for p in given if p in periods], [p for p in given if p not in periods]
+
     def rebase_notes(self) -> list[str]:
         """A warning for each rebase month that is not in the indicator's series (not applied)."""
-        notes = []
-        for indicator_id in self.indicators:
-            found = set(self.series(indicator_id)["period"].astype(str))
-            for period in self.rebase_periods(indicator_id):
-                if period not in found:
-                    notes.append(
-                        f"{self.catalogue[indicator_id].title}: the chart is not rebased from "
-                        f"{period_text(period)}, which is not a month of the council's figures."
-                    )
-        return notes
+        return [
+            f"{self.catalogue[indicator_id].title}: the chart is not rebased from "
+            f"{period_text(period)}, which is not a month of the council's figures."
+            for indicator_id in self.indicators
+            for period in self._rebases_applied(indicator_id)[1]
+        ]
 
     def rebase_sentence(self, indicator_id: str) -> str:
         """What the chart's rebases are, in words; "" when it has none."""
-        series = self.assessments[indicator_id].series
-        applied = [p for p in self.rebase_periods(indicator_id) if p in set(series["period"])]
+        applied = self._rebases_applied(indicator_id)[0]
         if not applied:
             return ""
         self.glossary.use("rebase")
@@ -409,8 +418,7 @@ class QuarterlyReport:
                     )
                 )
             if "special cause concern" in a.exception_reasons:
-                charted = with_limit_precision(indicator, a.chart)
-                sentence = spc_sentence(charted, a.spc, self.glossary, target=goal)
+                sentence = spc_sentence(_charted(a), a.spc, self.glossary, target=goal)
                 out.append(
                     (
                         title,
@@ -631,7 +639,7 @@ class QuarterlyReport:
         return pd.DataFrame(rows)
 
     def _spc_html(self, a: Assessment) -> str:
-        indicator = with_limit_precision(a.indicator, a.chart)
+        indicator = _charted(a)
         goal = (a.target or {}).get("target")
         self.glossary.use("variation and assurance icons")
         figure = figure_html(
@@ -735,8 +743,7 @@ class QuarterlyReport:
         a = self.assessments[indicator_id]
         indicator = a.indicator
         target = a.target or {}
-        charted = with_limit_precision(indicator, a.chart)
-        narrative = spc_sentence(charted, a.spc, self.glossary, target=target.get("target"))
+        narrative = spc_sentence(_charted(a), a.spc, self.glossary, target=target.get("target"))
         narrative = " ".join(
             s
             for s in (self.rebase_sentence(indicator_id), without_title(narrative, indicator.title))
@@ -802,7 +809,7 @@ class QuarterlyReport:
 
     def about_html(self) -> str:
         """:meth:`about_paragraphs` as HTML paragraphs, every text escaped."""
-        return "".join(f"<p>{html.escape(p)}</p>" for p in self.about_paragraphs())
+        return paragraphs_html(*self.about_paragraphs())
 
     # --- summary.json -------------------------------------------------------------------
 
