@@ -33,11 +33,13 @@ from analysis.text import decode
 from analysis.tidy import conform
 from analysis.values import (
     COPIED,
+    FRACTION,
     MOST_STEADY_SPIKE,
     SPIKE,
     TYPED_ZERO,
     copied_years,
     impossible_figures,
+    lone_fractions,
     parse_cells,
     percentages_as_fractions,
     spikes,
@@ -476,8 +478,9 @@ def ees_rows(
     with figures after it was replaced, a council the area code list does not know
     (:func:`_check_listed`) and a year only a few councils have, without England
     (:func:`analysis.completeness.stray_year`: a year typed wrong) are errors naming the row.
-    A lone spike in a rate or a caseload (:func:`without_spikes`) and a year that repeats the
-    year before for every council (:func:`without_copied_years`) are left out with a
+    A lone spike in a rate or a caseload (:func:`without_spikes`), a percentage typed as a
+    fraction in one cell (:func:`without_fractions`) and a year that repeats the year before
+    for every council (:func:`without_copied_years`) are left out with a
     :class:`DataWarning`; rows missing are named in one (:mod:`analysis.completeness`).
     """
     path = Path(path)
@@ -549,6 +552,8 @@ def ees_rows(
         _check_balance(tidy, table, mapping, path)
     if indicator.is_steady:
         tidy = without_spikes(tidy, path, lambda row: f"row {row}, column {figures}")
+    if indicator.is_proportion:
+        tidy = without_fractions(tidy, path, lambda row: f"row {row}, column {figures}")
     tidy = without_copied_years(tidy, path, figures)
     notes = missing_rows(tidy, path.name, directory) + missing_areas(tidy, path.name, directory)
     for note in notes:
@@ -738,48 +743,78 @@ def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) 
     (``cell`` gives "row R, column C" for an index label of ``table``) and the years it stands
     far from (not its count, which may be small: a member reads the warning); its status says
     why."""
+
+    def what(spike: pd.Series, sides: str) -> str:
+        if spike["value"] == 0:
+            return (
+                f"is 0, beside its figure for {sides}, so it was left out (was a suppressed "
+                "cell typed as 0?)"
+            )
+        how_far = (
+            f"more than {MOST_STEADY_SPIKE:g} times"
+            if spike["value"] > spike[["before", "after"]].max()
+            else f"less than 1/{MOST_STEADY_SPIKE:g} of"
+        )
+        return f"({spike['value']:,.4g}) is {how_far} its figure for {sides}, so it was left out"
+
     found = spikes(table)
+    status = np.where(found["value"] == 0, TYPED_ZERO, SPIKE)
+    return _left_out(table, found, status, path, cell, what, "as far from the periods either side")
+
+
+def without_fractions(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) -> pd.DataFrame:
+    """Leave out each percentage typed as a fraction in one cell
+    (:func:`analysis.values.lone_fractions`: 0.78 among 76 and 80), with a
+    :class:`DataWarning` naming its cell and the figures either side, as
+    :func:`without_spikes` does; its status says why."""
+
+    def what(fraction: pd.Series, sides: str) -> str:
+        return (
+            f"({fraction['value']:,.4g}) is a hundredth of its figure for {sides}, so it was "
+            f"left out (was {fraction['value'] * 100:,.4g}% written as a fraction?)"
+        )
+
+    found = lone_fractions(table)
+    return _left_out(table, found, FRACTION, path, cell, what, "like a fraction")
+
+
+def _left_out(
+    table: pd.DataFrame,
+    found: pd.DataFrame,
+    status: Any,
+    path: Path,
+    cell: Callable[[Any], str],
+    what: Callable[[pd.Series, str], str],
+    alike: str,
+) -> pd.DataFrame:
+    """``table`` with the ``found`` rows (each with the figures ``before`` and ``after`` it)
+    left out under ``status``, each of the first :data:`SPIKES_NAMED` warned of by its cell and
+    ``what`` it is beside those figures, the rest counted as figures ``alike``."""
     if found.empty:
         return table
-    for label, spike in found.head(SPIKES_NAMED).iterrows():
-        sides = [
-            f"{spike[f'period_{side}']} ({spike[side]:,.4g})"
+    for label, figure in found.head(SPIKES_NAMED).iterrows():
+        sides = " and ".join(
+            f"{figure[f'period_{side}']} ({figure[side]:,.4g})"
             for side in ("before", "after")
-            if pd.notna(spike[side])
-        ]
-        if spike["value"] == 0:
-            what = (
-                f"is 0, beside its figure for {' and '.join(sides)}, so it was left out (was "
-                "a suppressed cell typed as 0?)"
-            )
-        else:
-            how_far = (
-                f"more than {MOST_STEADY_SPIKE:g} times"
-                if spike["value"] > spike[["before", "after"]].max()
-                else f"less than 1/{MOST_STEADY_SPIKE:g} of"
-            )
-            what = (
-                f"({spike['value']:,.4g}) is {how_far} its figure for {' and '.join(sides)}, "
-                "so it was left out"
-            )
+            if pd.notna(figure[side])
+        )
         warnings.warn(
             DataWarning(
-                f"{path.name}, {cell(label)}: {spike['area_name']}'s figure for "
-                f"{spike['period']} {what}: check the file"
+                f"{path.name}, {cell(label)}: {figure['area_name']}'s figure for "
+                f"{figure['period']} {what(figure, sides)}: check the file"
             ),
-            stacklevel=3,
+            stacklevel=4,
         )
     if len(found) > SPIKES_NAMED:
         warnings.warn(
             DataWarning(
-                f"{path.name}: {len(found) - SPIKES_NAMED} more figures as far from the "
-                f"periods either side were left out, the first at "
-                f"{cell(found.index[SPIKES_NAMED])}: check the file"
+                f"{path.name}: {len(found) - SPIKES_NAMED} more figures {alike} were left out, "
+                f"the first at {cell(found.index[SPIKES_NAMED])}: check the file"
             ),
-            stacklevel=3,
+            stacklevel=4,
         )
     table = table.copy()
-    table.loc[found.index, "status"] = np.where(found["value"] == 0, TYPED_ZERO, SPIKE)
+    table.loc[found.index, "status"] = status
     table.loc[found.index, ["value", "numerator", "denominator"]] = np.nan
     return table
 

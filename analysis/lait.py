@@ -25,6 +25,7 @@ from analysis.ees import (
     population_for,
     without_copied_years,
     without_duplicates,
+    without_fractions,
     without_spikes,
 )
 from analysis.errors import DataError
@@ -62,7 +63,8 @@ def load_lait(
     per 10,000 at most 10,000; LAIT's own units do not say so reliably: some "%" measures are
     gaps, below 0, or shares above 100); a lone spike in a rate or a caseload is left out
     with a :class:`DataWarning` (:func:`analysis.ees.without_spikes`; with the ONS child
-    ``population``, a 0 among rates per 10,000 that count 10 children or more too), as is a
+    ``population``, a 0 among rates per 10,000 that count 10 children or more too), as are a
+    percentage typed as a fraction in one cell (:func:`analysis.ees.without_fractions`) and a
     year that repeats the year before for every council
     (:func:`analysis.ees.without_copied_years`); rows missing from their years, and England or
     a region with no row at all, are named in one (:mod:`analysis.completeness`).
@@ -159,6 +161,13 @@ def load_lait(
             checked = pd.concat(
                 [checked.loc[~rows], judged.assign(numerator=steady_rows["numerator"])]
             )
+        shares = [measure for measure, i in (indicators or {}).items() if i.is_proportion]
+        rows = checked["indicator"].isin(shares).to_numpy()
+        if rows.any():
+            judged = without_fractions(
+                checked.loc[rows], parquet_path, lambda row: f"row {row}, column Values"
+            )
+            checked = pd.concat([checked.loc[~rows], judged])
         checked = without_copied_years(checked, parquet_path, "Values")
         tidy = pd.concat([tidy.loc[~catalogued], checked]).sort_index()
     for measure in indicators or {}:

@@ -28,7 +28,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.areas import Council
 from analysis.catalogue import Indicator
-from analysis.ees import DataWarning, read_ees_csv, without_spikes
+from analysis.ees import DataWarning, read_ees_csv, without_fractions, without_spikes
 from analysis.errors import DAMAGED_WORKBOOK, DataError
 from analysis.periods import month_label, quarter_label
 from analysis.tidy import ALL, conform
@@ -218,8 +218,9 @@ def load_scorecard(
     mistake never drops an indicator silently; so are figures that cannot be right
     (:func:`analysis.values.impossible_figures`) and repeated months. Months missing inside a
     series are named in a :class:`DataWarning` (the chart joins the months either side), and
-    so is a rate or a caseload standing far from the months either side, which is left out
-    (:func:`analysis.ees.without_spikes`).
+    so is a rate or a caseload standing far from the months either side, or a percentage typed
+    as a fraction among them, which is left out (:func:`analysis.ees.without_spikes`,
+    :func:`analysis.ees.without_fractions`).
     """
     path = Path(path)
     table = _read(path)
@@ -360,14 +361,15 @@ def load_scorecard(
             row=int(table["_row"].iloc[where]) or None,
             column="period_end",
         )
-    steady = tidy["indicator"].map({i.id: i.is_steady for i in local_ids.values()})
-    if steady.any():
 
-        def cell(label: int) -> str:
-            at = table.loc[label]
-            return f"row {int(at['_row'])}, column {at.get('_column', 'value')}"
+    def cell(label: int) -> str:
+        at = table.loc[label]
+        return f"row {int(at['_row'])}, column {at.get('_column', 'value')}"
 
-        tidy = pd.concat([tidy.loc[~steady], without_spikes(tidy.loc[steady], path, cell)])
+    for judged, leave_out in (("is_steady", without_spikes), ("is_proportion", without_fractions)):
+        rows = tidy["indicator"].map({i.id: getattr(i, judged) for i in local_ids.values()})
+        if rows.any():
+            tidy = pd.concat([tidy.loc[~rows], leave_out(tidy.loc[rows], path, cell)])
     tidy = tidy.sort_values(["indicator", "breakdown", "period_end"]).reset_index(drop=True)
     _warn_gaps(tidy, path)
     return tidy

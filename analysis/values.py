@@ -345,13 +345,16 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([_spikes_among_positive(table), _zeros_among_counts(table)]).sort_index()
 
 
+def _far(ratio: pd.Series) -> pd.Series:
+    """True where one figure is more than :data:`MOST_STEADY_SPIKE` times another, either way."""
+    return (ratio > MOST_STEADY_SPIKE) | (ratio < 1 / MOST_STEADY_SPIKE)
+
+
 def _spikes_among_positive(table: pd.DataFrame) -> pd.DataFrame:
     positive = table.loc[table["value"] > 0].sort_values("period_end", kind="stable")
     series = positive.groupby(["indicator", "area_code", "breakdown"], sort=False)
     value, values, periods = positive["value"], series["value"], series["period"]
-
-    def far(ratio: pd.Series) -> pd.Series:
-        return (ratio > MOST_STEADY_SPIKE) | (ratio < 1 / MOST_STEADY_SPIKE)
+    far = _far
 
     before, after = values.shift(), values.shift(-1)
     inside = far(value / before) & far(value / after) & ((value > before) == (value > after))
@@ -374,6 +377,45 @@ def _spikes_among_positive(table: pd.DataFrame) -> pd.DataFrame:
         period_after=periods.shift(-1),
     )
     return found.loc[(inside | first | last).to_numpy(dtype=bool)]
+
+
+#: The status of a percentage left out for looking like a fraction typed in its place.
+FRACTION = "left out: a fraction among percentages"
+
+#: How far a hundred times a lone fraction may stand from the figures either side, either way,
+#: for it to look like a percentage typed as a fraction. In the real 2013-2025 files the
+#: nearest of the percentages from 0 to 1 standing far below both their neighbours is
+#: Oldham's 0.2% of referrals with no further action in 2021, between 2019's 5.1 (2020's 0 is
+#: not compared) and 2022's 6.8: 20 is 3.9 times 5.1, so it is kept.
+FRACTION_NEAR = 2.0
+
+
+def lone_fractions(table: pd.DataFrame) -> pd.DataFrame:
+    """The percentages in ``table`` that look like a share typed as a fraction in one cell
+    (0.78 for 78%): from 0 to 1, more than :data:`MOST_STEADY_SPIKE` times below the same
+    area's figures in the nearest periods either side (one side, twice, for the first and last
+    periods, as in :func:`spikes`), and a hundred times it within :data:`FRACTION_NEAR` times
+    each of those figures. A whole year written so is :func:`percentages_as_fractions`'s error.
+
+    Returns the rows of ``table`` with the neighbouring figures as :func:`spikes` does.
+
+    >>> years = pd.to_datetime(["2022-03-31", "2023-03-31", "2024-03-31", "2025-03-31"])
+    >>> table = pd.DataFrame({"indicator": "pct", "area_code": "E1", "breakdown": "all",
+    ...                       "period": ["2022", "2023", "2024", "2025"],
+    ...                       "period_end": years, "value": [76.0, 0.78, 80.0, 79.0]})
+    >>> lone_fractions(table)[["period", "before", "after"]].values.tolist()
+    [['2023', 76.0, 80.0]]
+    >>> lone_fractions(table.assign(value=[6.0, 0.78, 8.0, 7.0])).empty
+    True
+    """
+    found = _spikes_among_positive(table)
+    found = found.loc[found["value"] <= 1]
+    hundredfold = found["value"] * 100
+    near = [
+        found[side].isna() | (np.abs(np.log(hundredfold / found[side])) <= np.log(FRACTION_NEAR))
+        for side in ("before", "after")
+    ]
+    return found.loc[near[0] & near[1]]
 
 
 def _zeros_among_counts(table: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import gzip
 import html
 import io
@@ -35,7 +36,15 @@ from analysis.neighbours import load_neighbours
 from analysis.ofsted import SHEET, load_ilacs
 from analysis.population import load_population
 from analysis.published import load_published
-from analysis.values import COPIED, SPIKE, SUPPRESSION_SYMBOLS, TYPED_ZERO, spikes
+from analysis.values import (
+    COPIED,
+    FRACTION,
+    SPIKE,
+    SUPPRESSION_SYMBOLS,
+    TYPED_ZERO,
+    lone_fractions,
+    spikes,
+)
 
 CATALOGUE = load_catalogue()
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -1435,6 +1444,81 @@ def test_real_lait_percentages_written_as_fractions_are_an_error(dfe, tmp_path):
 
 
 @pytest.mark.real_data
+def test_real_lait_percentage_typed_as_a_fraction_is_left_out_with_a_warning(dfe, tmp_path):
+    # one council's share of looked-after children going missing written as a fraction (Surrey's
+    # 2024 figure divided by 100): a possible percentage, and the rest of 2024 is not fractions,
+    # so only the years either side show it
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    surrey = (raw["Short Desc"] == "Children_missing") & (raw["LA Number"] == 936.0)
+    row = int(raw.index[surrey & (raw["Years"] == "2024")][0])
+    published = float(raw.loc[row, "Values"])
+    raw = raw.astype({"Values": object})
+    raw.loc[row, "Values"] = f"{published / 100:g}"
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    arguments = {
+        "measures": ["Children_missing"],
+        "indicators": {"Children_missing": CATALOGUE["cla_missing_pct"]},
+    }
+    with pytest.warns(DataWarning) as caught:
+        table = load_lait(
+            tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv", **arguments
+        )
+    expected = load_lait(
+        dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv", **arguments
+    )
+    figures = expected.loc[expected["area_name"] == "Surrey"].set_index("period")["value"]
+    assert [str(w.message) for w in caught] == [
+        f"bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2024 "
+        f"({published / 100:,.4g}) is a hundredth of its figure for 2023 "
+        f"({figures['2023']:,.4g}) and 2025 ({figures['2025']:,.4g}), so it was left out (was "
+        f"{published:,.4g}% written as a fraction?): check the file"
+    ]
+    left_out = (table["area_name"] == "Surrey") & (table["period"] == "2024")
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == FRACTION).all()
+    _same(table.loc[~left_out], expected.loc[~left_out.to_numpy()])
+
+
+def test_own_percentage_without_counts_typed_as_a_fraction_is_left_out(demo_data, damage):
+    # a council's own indicator from an EES file's percentage column alone (no counts to check
+    # it against): one council's 2024 re-referral share written as a fraction
+    mapping = {"file": C1, "value": "rereferral_percent"}
+    own = dataclasses.replace(REREFERRALS, source={"ees": mapping})
+    source = demo_data / "ees" / C1
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "2024,", ",701,")
+    published = float(next(csv.DictReader([lines[0], lines[row - 1]]))["rereferral_percent"])
+    path = damage(source, lambda ls: _cell(ls, row, "rereferral_percent", f"{published / 100}"))
+    with pytest.warns(DataWarning, match=rf"{C1}, row {row}, column rereferral_percent: "):
+        table = load_ees(path, own)
+    left_out = (table["area_name"] == "Demoshire") & (table["period"] == "2024")
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == FRACTION).all()
+    _same(table.loc[~left_out], load_ees(source, own).loc[~left_out.to_numpy()])
+
+
+@pytest.mark.real_data
+def test_no_real_percentage_is_a_lone_fraction(published):
+    # backtest of the rule: every percentage in the real 2013-2025 files is kept; 253 of them
+    # are from 0 to 1, the nearest to the rule Oldham's 0.2% of referrals with no further action
+    # in 2021, between 2019's 5.1 (2020's 0 is not compared) and 2022's 6.8: a hundred times it
+    # is 3.9 times 5.1, not within 2
+    shares = [
+        i
+        for i, indicator in CATALOGUE.items()
+        if indicator.is_proportion and indicator.benchmark_note is None
+    ]
+    table = published.table.loc[published.table["indicator"].isin(shares)]
+    assert set(table["indicator"]) == set(shares)
+    assert not (table["status"] == FRACTION).any()
+    assert lone_fractions(table).empty
+    oldham = table.loc[
+        (table["area_name"] == "Oldham") & (table["indicator"] == "referrals_nfa_pct")
+    ].set_index("period")["value"]
+    assert oldham[["2019", "2020", "2021", "2022"]].tolist() == [5.1, 0.0, 0.2, 6.8]
+
+
+@pytest.mark.real_data
 def test_real_not_applicable_typed_over_with_0_is_an_error(dfe, damage):
     # the Isles of Scilly had no child protection plans at 31 March 2024 (CPP_At31 0), so d5
     # publishes its share lasting 2 years or more as z (not applicable); 0 typed over the z
@@ -1609,6 +1693,48 @@ def test_scorecard_caseload_with_a_digit_added_is_left_out_with_a_warning(
     wide_row = int(np.flatnonzero((wide["indicator"] == "sw_caseload").to_numpy())[0]) + 2
     with pytest.warns(DataWarning, match=rf"wide.csv, row {wide_row}, column Jun 2024: "):
         load_scorecard(tmp_path / "wide.csv", DEMOSHIRE, CATALOGUE)
+
+
+def test_scorecard_percentage_typed_as_a_fraction_is_left_out_with_a_warning(
+    demo_scorecard, damage
+):
+    # June 2024's re-referral share written as a fraction, with no counts beside it (a
+    # scorecard may give the percentage alone)
+    source, whole = demo_scorecard
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "rereferrals_12m_pct,2024-06-30,", ",all,")
+    published = float(next(csv.DictReader([lines[0], lines[row - 1]]))["value"])
+    month = whole.loc[whole["indicator"] == "rereferrals_12m_pct"]
+    month = month.loc[month["breakdown"] == "all"].set_index("period_end")
+    when = pd.Timestamp(next(csv.DictReader([lines[0], lines[row - 1]]))["period_end"])
+
+    def as_fraction(ls):
+        for column, cell in (
+            ("value", f"{published / 100}"),
+            ("numerator", ""),
+            ("denominator", ""),
+        ):
+            ls = _cell(ls, row, column, cell)
+        return ls
+
+    with pytest.warns(DataWarning) as caught:
+        table = load_scorecard(damage(source, as_fraction), DEMOSHIRE, CATALOGUE)
+    before, after = month.index[month.index < when][-1], month.index[month.index > when][0]
+    assert [str(w.message) for w in caught] == [
+        f"scorecard.csv, row {row}, column value: Demoshire's figure for "
+        f"{when:%b %Y} ({published / 100:,.4g}) is a hundredth of its figure for "
+        f"{before:%b %Y} ({month.loc[before, 'value']:,.4g}) and {after:%b %Y} "
+        f"({month.loc[after, 'value']:,.4g}), so it was left out (was {published:,.4g}% "
+        "written as a fraction?): check the file"
+    ]
+    left_out = (
+        (table["indicator"] == "rereferrals_12m_pct")
+        & (table["breakdown"] == "all")
+        & (table["period_end"] == when)
+    )
+    assert table.loc[left_out, "value"].isna().all()
+    assert (table.loc[left_out, "status"] == FRACTION).all()
+    _same(table.loc[~left_out], whole.loc[~left_out.to_numpy()])
 
 
 def test_scorecard_month_typed_as_0_is_left_out_with_a_warning(demo_scorecard, damage):

@@ -11,10 +11,12 @@ from analysis.values import (
     BLANK,
     FEWEST_COPIED,
     FEWEST_FRACTIONS,
+    FRACTION_NEAR,
     MOST_STEADY_SPIKE,
     SUPPRESSION_SYMBOLS,
     copied_years,
     impossible_figures,
+    lone_fractions,
     parse_cells,
     percentages_as_fractions,
     spikes,
@@ -237,6 +239,51 @@ def test_a_count_typed_as_0_anywhere_is_the_only_spike(counts, data):
     assert _spike_years(table) == [str(2019 + at)]
     few = table.assign(numerator=[0 if i == at else 9 for i in range(len(counts))])
     assert _spike_years(few.assign(value=few["numerator"] / 2.0)) == []
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        # 78% typed 0.78 inside, first and last: a hundredth of the figures either side
+        ((76.0, 0.78, 80.0, 79.0), ["2020"]),
+        ((0.76, 78.0, 80.0, 79.0), ["2019"]),
+        ((76.0, 78.0, 80.0, 0.79), ["2022"]),
+        # a small share among small ones, or between figures under 5 times its own, is real
+        ((1.2, 0.6, 1.4), []),
+        ((4.3, 0.8, 4.0), []),
+        # far below small figures, but a hundred times it is far above them: Oldham's 0.2% of
+        # referrals with no further action in 2021, between 5.1 and 6.8 (20 is 3.9 times 5.1;
+        # its 0 for 2020 is not compared)
+        ((5.1, 0.2, 6.8), []),
+        # a hundred times it must be within twice or half of each side: 0.3 as 30 is more
+        # than twice 14 (28), and 0.9 as 90 is less than twice 46 (92) and 50 (100)
+        ((14.0, 0.3, 15.0), []),
+        ((46.0, 0.9, 50.0), ["2020"]),
+        # above 1 it is a percentage, whatever stands beside it
+        ((76.0, 1.5, 80.0), []),
+        # two figures cannot say which is wrong
+        ((76.0, 0.78), []),
+    ],
+    ids=["inside", "first", "last", "small", "near", "oldham", "far", "within", "above1", "two"],
+)
+def test_a_lone_fraction_is_a_hundredth_of_the_figures_either_side(values, expected):
+    # worked by hand from the rule in lone_fractions(): the figure is 0 to 1, more than 5 times
+    # below each neighbour, and 100 times it is within a factor of 2 of each neighbour
+    assert (MOST_STEADY_SPIKE, FRACTION_NEAR) == (5.0, 2.0)
+    assert lone_fractions(_series(*values))["period"].tolist() == expected
+
+
+@given(
+    st.lists(st.floats(min_value=30.0, max_value=59.0), min_size=3, max_size=13),
+    st.data(),
+)
+def test_a_percentage_typed_as_a_fraction_anywhere_is_the_only_one_found(values, data):
+    # percentages within a factor of 2 of each other: none is a fraction; one of them divided
+    # by 100 (at most 0.59, at least 50 times below the rest) is found, wherever it is
+    assert lone_fractions(_series(*values)).empty
+    at = data.draw(st.integers(min_value=0, max_value=len(values) - 1))
+    typed = [v / 100 if i == at else v for i, v in enumerate(values)]
+    assert lone_fractions(_series(*typed))["period"].tolist() == [str(2019 + at)]
 
 
 @given(st.lists(st.floats(min_value=0.01, max_value=100.0), min_size=20, max_size=60))
