@@ -5,15 +5,17 @@ The addresses are data (``analysis/data/sources.yml``: each file's path in the `
 expectations before it replaces anything, is written atomically, and is recorded in
 ``DIR/fetch_manifest.json`` (sha256, size, URL, time, the server's ETag and Last-Modified), so a
 second fetch asks the server only whether each file changed. An interrupted download is resumed
-with an HTTP Range request when the server allows it; a failing request is retried with backoff,
-then reported, and the other files are still fetched. What changed is said in words: new files,
-unchanged files, the bytes, rows and years received, and for tidy files new years and revised
-figures.
+with an HTTP Range request when the server allows it, and a download the server sent with no
+length is followed to its end the same way (:func:`_confirm_end`); a failing request is retried
+with backoff, then reported, and the other files are still fetched. What changed is said in
+words: new files, unchanged files, the bytes, rows and years received, and for tidy files new
+years and revised figures.
 
 Before a download replaces anything it passes ``compendium validate``'s check of the file (the
 loader that reads it, beside the files already fetched), and a new copy of a file with fewer rows
 or fewer years than the previous copy is taken for a download cut short (a server that sends no
-Content-Length cannot otherwise show it). Either way the previous copy is kept, the download is
+Content-Length and ignores Range, cutting at the same place each time, cannot otherwise show
+it). Either way the previous copy is kept, the download is
 set aside in ``DIR/.rejected/`` and the file is reported as failed.
 
 >>> outcomes = fetch("../shared/data/dfe-new", load_sources())  # doctest: +SKIP
@@ -67,6 +69,8 @@ LAYOUT = ("ees", "lait")
 REQUIRED_KEYS = ("path", "url", "publication")
 OPTIONAL_KEYS = ("page",)
 CHUNK = 1 << 16
+#: Sent with every request: the files as they are stored (a length to check, no compression).
+HEADERS = {"User-Agent": "compendium-fetch", "Accept-Encoding": "identity"}
 #: Columns that say where and when a row is, never a figure (EES and LAIT).
 PLACE_AND_TIME = (
     *GEOGRAPHY,
@@ -290,9 +294,9 @@ def _fetch_one(
         return Outcome(source.path, "failed", str(error))
     if downloaded is None:
         return Outcome(source.path, "unchanged", "not changed on the server since the last fetch")
-    meta, sized = downloaded
+    meta, end = downloaded
     digest, size = _sha256(partial), partial.stat().st_size
-    received = f"{size:,} bytes" + ("" if sized else " (the server gave no length to check)")
+    received = f"{size:,} bytes" + (f" (the server gave no length; {end})" if end else "")
     try:
         new = check_file(partial, source.path)
     except DataError as error:
@@ -377,9 +381,10 @@ def _download_with_retries(
     retries: int,
     backoff: float,
     timeout: float,
-) -> tuple[dict[str, str], bool] | None:
-    """Validators of the downloaded file (now in ``partial``) and whether the server said where
-    it ends (a length, or chunks), so that a cut was seen; None when not modified."""
+) -> tuple[dict[str, str], str] | None:
+    """Validators of the downloaded file (now in ``partial``) and, when the server did not say
+    where it ends (a length, or chunks), how the end was confirmed (:func:`_confirm_end`);
+    None when not modified."""
     reason = "no attempt was made"
     attempt = 0
     for attempt in range(1, max(retries, 1) + 1):
@@ -405,8 +410,8 @@ def _download(
     record: dict[str, Any] | None,
     manifest: _Manifest,
     timeout: float,
-) -> tuple[dict[str, str], bool] | None:
-    headers = {"User-Agent": "compendium-fetch", "Accept-Encoding": "identity"}
+) -> tuple[dict[str, str], str] | None:
+    headers = dict(HEADERS)
     started = manifest.partial.get(source.path)
     validator = (
         started
@@ -452,19 +457,69 @@ def _download(
             manifest.partial[source.path] = {"url": source.url, **meta}
             manifest.save()
         partial.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "ab" if resumed else "wb") as handle:
-            try:
-                while chunk := response.read(CHUNK):
-                    handle.write(chunk)
-            except http.client.IncompleteRead:  # a chunked response without its last chunk
-                raise _Incomplete(
-                    f"the connection closed after {handle.tell():,} bytes, before the end of "
-                    "the file"
-                ) from None
+        _save(response, partial, append=resumed)
     size = partial.stat().st_size
     if expected is not None and size != expected:
         raise _Incomplete(f"the connection closed after {size:,} of {expected:,} bytes")
-    return meta, expected is not None or bool(response.chunked)
+    if expected is not None or response.chunked:
+        return meta, ""
+    return meta, _confirm_end(source, partial, meta, timeout)
+
+
+def _save(response: http.client.HTTPResponse, path: Path, append: bool = False) -> None:
+    """Write the body of ``response`` to ``path`` (after what is there, with ``append``)."""
+    with open(path, "ab" if append else "wb") as handle:
+        try:
+            while chunk := response.read(CHUNK):
+                handle.write(chunk)
+        except http.client.IncompleteRead:  # a chunked response without its last chunk
+            raise _Incomplete(
+                f"the connection closed after {handle.tell():,} bytes, before the end of the file"
+            ) from None
+
+
+def _confirm_end(source: Source, partial: Path, meta: dict[str, str], timeout: float) -> str:
+    """How the end of a download the server sent with no length was confirmed: without a
+    length the end is where the connection closed, so a download cut at a line break looks
+    whole. The server is asked for what follows the bytes received (an HTTP Range request, on
+    the same version of the file); what it sends is added, until it says nothing follows
+    (416). A server that sends the whole file again instead is checked by the two copies being
+    the same; when they are not, the download is :class:`_Incomplete` and starts again."""
+    validator = meta.get("etag") or meta.get("last_modified")
+    added = 0
+    while True:
+        size = partial.stat().st_size
+        headers = {**HEADERS, "Range": f"bytes={size}-"}
+        if validator:
+            headers["If-Range"] = validator
+        try:
+            response = urllib.request.urlopen(
+                urllib.request.Request(source.url, headers=headers), timeout=timeout
+            )
+        except urllib.error.HTTPError as error:
+            if error.code != 416:
+                raise
+            more = f"{added:,} more bytes came when asked for, then " if added else ""
+            return f"{more}it had nothing after them"
+        with response:
+            if response.status == 206 and _range_start(response) == size:
+                _save(response, partial, append=True)
+                if partial.stat().st_size == size:  # an empty part: nothing follows
+                    return "it had nothing after them"
+                added += partial.stat().st_size - size
+                continue
+            again = partial.with_name(f"{partial.name}.again")
+            try:
+                _save(response, again)
+                same = _sha256(again) == _sha256(partial)
+            finally:
+                again.unlink(missing_ok=True)
+        if same:
+            return "a second download was the same"
+        partial.unlink()
+        raise _Incomplete(
+            "two downloads of it differ and the server gave no length to tell which is whole"
+        )
 
 
 def _range_start(response: http.client.HTTPResponse) -> int | None:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.areas import Directory
 from analysis.catalogue import Indicator
+from analysis.completeness import ENGLAND_CODE
 from analysis.ees import POPULATION, POPULATION_AGE_GROUP, ees_rows
 from analysis.errors import DataError
 
@@ -38,13 +39,22 @@ MOST_YEARLY_CHANGE = 0.2
 MOST_YEARLY_CHANGE_CHILDREN = 1_000
 
 
+#: How far, in children per council, a region's or England's estimate may stand from the sum
+#: of its councils': each rounded to the child. In every year of the 2012-2024 file in which
+#: all of a region's councils have an estimate, the region's is their sum exactly, and so is
+#: England's.
+SUM_ROUNDING = 1
+
+
 def load_population(path: str | Path, directory: Directory | None = None) -> pd.DataFrame:
     """Children aged 0 to 17 by area and year, as the tidy table (indicator ``population_0_17``).
 
     Every rate per 10,000 children divides by these estimates, so an estimate that moves from
     the area's year before by more than :data:`MOST_YEARLY_CHANGE` and
     :data:`MOST_YEARLY_CHANGE_CHILDREN` (a digit too many, a pasted cell) is an error naming
-    its row, not a rate silently ten times too small.
+    its row, not a rate silently ten times too small; so is a region's or England's estimate
+    that is not the sum of its councils' (:func:`_check_sums`: a council's typed over with a
+    plausible figure, within those limits, shows there).
 
     >>> table = load_population("ons_mid-year_population_2012_to_2024.csv")  # doctest: +SKIP
     """
@@ -66,4 +76,38 @@ def load_population(path: str | Path, directory: Directory | None = None) -> pd.
             row=int(row),
             column=POPULATION_INDICATOR.source["ees"]["value"],
         )
+    _check_sums(path, table)
     return table.reset_index(drop=True)
+
+
+def _check_sums(path: Path, table: pd.DataFrame) -> None:
+    """An error naming the first region's or England's row whose estimate is not the sum of
+    its councils' to within :data:`SUM_ROUNDING` a council, in the years in which every one
+    of them has an estimate (a council with none, as Bournemouth, Dorset and Poole before
+    2019, leaves its region and England unchecked that year)."""
+    councils = table.loc[table["area_level"] == "local authority"]
+    known = councils["value"] > 0
+    parents = (
+        ("regional", councils["region_code"]),
+        ("national", pd.Series(ENGLAND_CODE, index=councils.index)),
+    )
+    for level, parent in parents:
+        keys = [parent.rename("area_code"), councils["period_end"]]
+        sums = councils.groupby(keys)["value"].sum()
+        complete = known.groupby(keys).all()
+        counted = councils.groupby(keys).size()
+        totals = table.loc[(table["area_level"] == level) & (table["value"] > 0)]
+        for row, total in totals.iterrows():
+            key = (total["area_code"], total["period_end"])
+            if key not in sums.index or not complete[key]:
+                continue
+            if abs(total["value"] - sums[key]) > SUM_ROUNDING * counted[key]:
+                raise DataError(
+                    path,
+                    f"expected the estimate for {total['area_name']} in {total['period']} to "
+                    f"be the sum of its {counted[key]} councils' ({sums[key]:,.0f}), found "
+                    f"{total['value']:,.0f}: one of the estimates is wrong, or a council's row is "
+                    "missing",
+                    row=int(row),
+                    column=POPULATION_INDICATOR.source["ees"]["value"],
+                )

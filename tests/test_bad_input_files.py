@@ -830,6 +830,49 @@ def test_real_population_that_jumps_from_the_year_before_is_an_error(estimate, d
         load_population(path)
 
 
+SOUTH_EAST_2024 = ("2024,", ",Regional,", "South East")
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    "damaged, total, total_row",
+    [
+        (("2024,", ",936,"), "South East", SOUTH_EAST_2024),
+        (SOUTH_EAST_2024, "South East", SOUTH_EAST_2024),
+        (("2024,", ",National,"), "England", ("2024,", ",National,")),
+    ],
+    ids=["council", "region", "England"],
+)
+def test_real_population_typed_over_with_a_plausible_figure_is_an_error(
+    damaged, total, total_row, dfe, damage
+):
+    # an estimate 10% too high (within 20% of the year before, so no jump) for Surrey, its
+    # region or England: every rate per 10,000 there would be 9% too low. In the file each
+    # region's and England's estimate is its councils' sum exactly, so the sum shows it.
+    source = dfe / "ees" / POPULATION
+    lines = source.read_text(encoding="utf-8-sig").splitlines()
+    row = _row_of(lines, *damaged)
+    found = int(next(csv.DictReader([lines[0], lines[row - 1]]))["population_estimate"])
+    path = damage(source, lambda ls: _cell(ls, row, "population_estimate", str(found * 11 // 10)))
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    councils = [
+        int(r["population_estimate"])
+        for r in rows
+        if r["time_period"] == "2024"
+        and r["geographic_level"] == "Local authority"
+        and total in ("England", r["region_name"])
+    ]
+    total_row = _row_of(lines, *total_row)
+    with pytest.raises(DataError) as caught:
+        load_population(path)
+    assert str(caught.value) == (
+        f"{path}, row {total_row}, column population_estimate: expected the estimate for "
+        f"{total} in 2024 to be the sum of its {len(councils)} councils' ({sum(councils):,}), "
+        f"found {int(rows[total_row - 2]['population_estimate']):,}: one of the estimates is "
+        "wrong, or a council's row is missing"
+    )
+
+
 # --- rates and caseloads: a digit lost or added -------------------------------------------
 
 B1 = "b1_children_in_need_2013_to_2025.csv"

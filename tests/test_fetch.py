@@ -1,11 +1,11 @@
 """``compendium fetch`` against a local HTTP server serving a copy of ../shared/data/dfe.
 
 The server (127.0.0.1, ephemeral port) answers conditional requests (If-Modified-Since -> 304)
-and Range requests (206, honouring If-Range), can drop the connection after some bytes or answer
-500 for chosen files, can send chosen files without a Content-Length (the end is where the
-connection closes) or in chunks, and records every request, so the tests can say what was
-downloaded. The expected bytes are the served files themselves; the expected changes are the
-edits each test makes to its copy.
+and Range requests (206, honouring If-Range; chosen files ignore them), can drop the connection
+after some bytes (every time, or once per cut listed) or answer 500 for chosen files, can send
+chosen files without a Content-Length (the end is where the connection closes) or in chunks, and
+records every request, so the tests can say what was downloaded. The expected bytes are the
+served files themselves; the expected changes are the edits each test makes to its copy.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class _Handler(BaseHTTPRequestHandler):
         name = unquote(self.path.lstrip("/"))
         path = self.server.root / name
         fault = self.server.faults.get(name)
+        if isinstance(fault, list):  # one cut per request, then whole
+            fault = fault.pop(0) if fault else None
         if fault == 500:
             return self._answer(name, 500)
         if not path.is_file():
@@ -58,7 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
         if since and not wanted and parsedate_to_datetime(since).timestamp() >= modified:
             return self._answer(name, 304)
         start = 0
-        if wanted and self.headers.get("If-Range") == last_modified:
+        if (
+            wanted
+            and self.headers.get("If-Range") == last_modified
+            and name not in self.server.whole
+        ):
             start = int(wanted.removeprefix("bytes=").split("-")[0])
         if start and start >= len(data):
             return self._answer(name, 416)
@@ -95,8 +101,9 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, root: Path) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root
-        self.faults: dict[str, int] = {}
+        self.faults: dict[str, int | list[int]] = {}
         self.unsized: set[str] = set()  # sent without a Content-Length
+        self.whole: set[str] = set()  # sent whole, whatever Range asks for
         self.chunked: set[str] = set()  # sent with Transfer-Encoding: chunked
         self.log: list[tuple[str, int, str | None]] = []
 
@@ -444,14 +451,15 @@ def test_a_revision_the_loader_rejects_is_set_aside_and_the_good_copy_kept(
 def test_a_download_cut_short_without_a_length_does_not_replace_the_previous_copy(
     served, tmp_path, capsys, shortened
 ):
-    # a server that sends no Content-Length and closes the connection at a line break: only
-    # the comparison with the previous copy can tell
+    # a server that sends no Content-Length, closes the connection at a line break and sends
+    # the same again when asked what follows: only the comparison with the previous copy tells
     out = tmp_path / "out"
     command = ["fetch", "--out", str(out), "--sources", str(_small_sources(served, tmp_path))]
     assert main(command) == 0
     data = (served.root / C1).read_bytes()
     cut = _half(data) if shortened == "half" else b"".join(data.splitlines(True)[:-5])
     served.unsized.add(C1)
+    served.whole.add(C1)  # so the same cut comes again when asked what follows it
     served.faults[C1] = len(cut)
     _touch_later(served.root / C1)
     capsys.readouterr()
@@ -467,8 +475,9 @@ def test_a_download_cut_short_without_a_length_does_not_replace_the_previous_cop
     else:
         why = f"the download has fewer rows than the previous copy ({rows:,}, not {all_rows:,})"
     assert (
-        f"Failed: {C1}: {why}: cut short? ({len(cut):,} bytes (the server gave no length to "
-        f"check), {rows:,} rows, years {first} to {last}); if the publisher did remove them, "
+        f"Failed: {C1}: {why}: cut short? ({len(cut):,} bytes (the server gave no length; a "
+        f"second download was the same), {rows:,} rows, years {first} to {last}); if the "
+        "publisher did remove them, "
         f"delete {out / C1} and fetch again; the previous copy is kept; the download is in "
         f"{out / '.rejected' / C1}\n"
     ) in printed
@@ -477,28 +486,78 @@ def test_a_download_cut_short_without_a_length_does_not_replace_the_previous_cop
 
 
 @pytest.mark.real_data
-def test_the_summary_says_what_arrived_even_when_a_cut_cannot_be_seen(served, tmp_path):
-    # a first download cut at a line break, with no length and nothing to compare with, is
-    # saved; the summary gives its bytes, rows and years, and the loaders' warnings
+def test_a_first_download_cut_without_a_length_is_completed_by_asking_what_follows(
+    served, tmp_path
+):
+    # no length and the connection closed at a line break, each time: with no previous copy to
+    # compare with, the fetch asks for what follows the bytes received until nothing does
     data = (served.root / C1).read_bytes()
     cut = _half(data)
     served.unsized |= {C1, D3}
     served.faults[C1] = len(cut)
     outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
-    assert outcomes[C1].status == "new"
-    rows, first, last = _rows_and_years(cut)
+    assert (tmp_path / "out" / C1).read_bytes() == data
+    rows, first, last = _rows_and_years(data)
     assert outcomes[C1].message == (
-        f"{len(cut):,} bytes (the server gave no length to check), {rows:,} rows, "
-        f"years {first} to {last}"
+        f"{len(data):,} bytes (the server gave no length; {len(data) - len(cut):,} more bytes "
+        f"came when asked for, then it had nothing after them), {rows:,} rows, years {first} "
+        f"to {last}"
     )
-    assert outcomes[C1].warnings  # councils without a row in a year between others
+    assert not [note for note in outcomes[C1].warnings if "has no row" in note]
+    asked = [(code, wanted) for name, code, wanted in served.log if name == C1]
+    assert asked == [
+        (200, None),
+        *[(206, f"bytes={at}-") for at in range(len(cut), len(data), len(cut))],
+        (416, f"bytes={len(data)}-"),
+    ]
     d3 = (served.root / D3).read_bytes()
     rows, first, last = _rows_and_years(d3)
     assert outcomes[D3].message == (
-        f"{len(d3):,} bytes (the server gave no length to check), {rows:,} rows, "
-        f"years {first} to {last}"
+        f"{len(d3):,} bytes (the server gave no length; it had nothing after them), {rows:,} "
+        f"rows, years {first} to {last}"
     )
     assert outcomes[SN].message == f"{(served.root / SN).stat().st_size:,} bytes"
+
+
+@pytest.mark.real_data
+def test_a_download_without_a_length_that_differs_when_sent_again_is_fetched_again(
+    served, tmp_path
+):
+    # a server that ignores Range: the file sent whole a second time is not the cut first
+    # copy, so the first is dropped and the next attempt downloads it again, whole
+    data = (served.root / C1).read_bytes()
+    served.unsized.add(C1)
+    served.whole.add(C1)
+    served.faults[C1] = [len(_half(data))]
+    outcomes = _by_path(
+        fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path)), backoff=0)
+    )
+    assert outcomes[C1].status == "new"
+    assert (tmp_path / "out" / C1).read_bytes() == data
+    assert outcomes[C1].message.startswith(
+        f"{len(data):,} bytes (the server gave no length; a second download was the same), "
+    )
+    assert [code for name, code, _ in served.log if name == C1] == [200] * 4
+
+
+@pytest.mark.real_data
+def test_a_first_download_cut_the_same_way_every_time_is_saved_with_its_warnings(served, tmp_path):
+    # the one cut a first fetch cannot see: no length, Range ignored and the same line break
+    # each time. The summary gives the bytes, rows and years, and the loaders' warnings name the
+    # councils without a row in the last year received
+    data = (served.root / C1).read_bytes()
+    cut = _half(data)
+    served.unsized.add(C1)
+    served.whole.add(C1)
+    served.faults[C1] = len(cut)
+    outcomes = _by_path(fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path))))
+    assert outcomes[C1].status == "new"
+    rows, first, last = _rows_and_years(cut)
+    assert outcomes[C1].message == (
+        f"{len(cut):,} bytes (the server gave no length; a second download was the same), "
+        f"{rows:,} rows, years {first} to {last}"
+    )
+    assert any(f"in {first}, though it has rows" in note for note in outcomes[C1].warnings)
 
 
 @pytest.mark.real_data
