@@ -676,7 +676,7 @@ def prepare(
     found = find_council(council, folder, Path("parameters"), "council")
     end = pd.Timestamp(period_end)
     with data_warnings() as notes:  # what the loader warned about, for the page to show
-        local = load_scorecard(scorecard_path, found, catalogue)
+        local = load_scorecard(scorecard_path, found, catalogue, until=end)
     breakdown = local["breakdown"].astype(str)
     rows = local.loc[
         (local["indicator"] == indicator)

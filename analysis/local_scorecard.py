@@ -210,9 +210,16 @@ def _where(table: pd.DataFrame, position: int, role: str) -> tuple[int | None, s
 
 
 def load_scorecard(
-    path: str | Path, council: Council, catalogue: dict[str, Indicator]
+    path: str | Path,
+    council: Council,
+    catalogue: dict[str, Indicator],
+    until: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """The scorecard at ``path`` for ``council`` as the tidy table (catalogue ids, local periods).
+
+    With ``until`` (a report's last month), figures after it are left out with a
+    :class:`DataWarning` naming the first of them (a date typed wrong, or the report's), and
+    the checks on neighbouring months below judge the months up to it only.
 
     Scorecard ids that the catalogue does not know are an error naming the row, so a typing
     mistake never drops an indicator silently; so are figures that cannot be right
@@ -361,6 +368,8 @@ def load_scorecard(
             row=int(table["_row"].iloc[where]) or None,
             column="period_end",
         )
+    if until is not None:
+        tidy = _up_to(tidy, table, until, path)
 
     def cell(label: int) -> str:
         at = table.loc[label]
@@ -391,6 +400,27 @@ def _check_figures(
             at = table.loc[rows.index[position]]
             column = str(at["_column"]) if "_column" in table else role
             raise DataError(path, expected, row=int(at["_row"]) or None, column=column)
+
+
+def _up_to(
+    tidy: pd.DataFrame, table: pd.DataFrame, until: pd.Timestamp, path: Path
+) -> pd.DataFrame:
+    """``tidy`` without its figures after the month of ``until``, named in a warning."""
+    later = tidy["period_end"] > until + pd.offsets.MonthEnd(0)
+    if later.any():
+        first = tidy.loc[later].sort_values("period_end", kind="stable").index[0]
+        at = table.loc[first]
+        warnings.warn(
+            DataWarning(
+                f"{path.name} has {int(later.sum())} figure{'s' if later.sum() > 1 else ''} "
+                f"after {until:%B %Y}, the report's last month, the first at row "
+                f"{int(at['_row'])}, column {at.get('_column', 'period_end')} "
+                f"({tidy.loc[first, 'period']}): they were left out (is a date typed wrong, or "
+                "the report's period_end?)"
+            ),
+            stacklevel=3,
+        )
+    return tidy.loc[~later]
 
 
 def _warn_gaps(tidy: pd.DataFrame, path: Path) -> None:

@@ -573,10 +573,18 @@ def load_run_file(
     if "reports" in raw:
         raise _fail(path, "reports", "a run file of several reports: use compendium batch")
     raw.update(overrides or {})
-    notebook = find_notebook(raw.pop("notebook", DEFAULT_NOTEBOOK), path)
-    name = _run_name(raw, path)
-    raw.pop("name", None)
-    parameters, council = resolve_parameters(raw, notebook, path)
+    try:
+        notebook = find_notebook(raw.pop("notebook", DEFAULT_NOTEBOOK), path)
+        name = _run_name(raw, path)
+        raw.pop("name", None)
+        parameters, council = resolve_parameters(raw, notebook, path)
+    except DataError as error:
+        given = str(error.column or "").split(".")[0]
+        if error.path != str(path) or given not in (overrides or {}):
+            raise
+        # the value came from the command line, not the file: name the -p that gave it
+        column = error.column if error.column != given else None
+        raise DataError(f"-p {given}", error.expected, column=column) from None
     return RunFile(name, notebook, parameters, Path(out_dir or OUTPUTS), council)
 
 

@@ -942,7 +942,7 @@ def prepare(
     benchmarks = scorecard(published, found, year, chosen, catalogue) if year else None
     with data_warnings() as scorecard_notes:
         local = (
-            load_scorecard(scorecard_path, found, catalogue)
+            load_scorecard(scorecard_path, found, catalogue, until=end)
             if scorecard_path
             else published.table.iloc[0:0]
         )

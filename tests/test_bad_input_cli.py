@@ -147,16 +147,19 @@ def test_more_workers_than_cores_is_a_warning_and_the_batch_runs(monkeypatch, ca
     [
         ("council", "[1", "-p council, row 1: expected valid YAML (expected ',' or ']', but"),
         # YAML 1.1 would read 0311 as octal 201, the City of London instead of Havering
-        ("council", "0311", "{run}, column council: no council with DfE number or ONS code '0311'"),
+        ("council", "0311", "-p council: no council with DfE number or ONS code '0311'"),
         # no space after the colons: one key "target:20", not a target of 20
         (
             "targets",
             "{rereferrals_12m_pct:{target:20}}",
-            "{run}, column targets.rereferrals_12m_pct: expected {{target: 22, tolerance: 2}}, "
-            "found {{'target:20': None}}",
+            "-p targets, column targets.rereferrals_12m_pct: expected {{target: 22, tolerance: "
+            "2}}, found {{'target:20': None}}",
         ),
+        # the error names the -p that gave the value, not the run file, which is right
+        ("indicators", "[nope_pct]", "-p indicators: unknown indicator id(s): nope_pct"),
+        ("colour", "red", "-p colour: unknown parameter 'colour'"),
     ],
-    ids=["not YAML", "leading zero", "no spaces"],
+    ids=["not YAML", "leading zero", "no spaces", "unknown indicator", "unknown key"],
 )
 def test_parameter_overrides_are_read_as_run_files_are(
     name, value, message, demo_run_file, tmp_path, capsys

@@ -1800,6 +1800,30 @@ def test_scorecard_month_typed_as_0_is_left_out_with_a_warning(demo_scorecard, d
     _same(table.loc[~june], whole.loc[~june.to_numpy()])
 
 
+def test_scorecard_figure_after_the_reports_month_is_left_out_with_a_warning(
+    demo_scorecard, damage
+):
+    # a row dated December 2026 for a report to September 2025 (a year typed wrong): without a
+    # word it would make fourteen months look missing; the report leaves it out and says so
+    source, whole = demo_scorecard
+    lines = source.read_text().splitlines()
+    row = _row_of(lines, "rereferrals_12m_pct,2025-09-30,", ",all,")
+    stray = lines[row - 1].replace("2025-09-30", "2026-12-31")
+    path = damage(source, lambda ls: [*ls, stray])
+    end = pd.Timestamp("2025-09-30")
+    with pytest.warns(DataWarning) as caught:
+        table = load_scorecard(path, DEMOSHIRE, CATALOGUE, until=end)
+    assert [str(w.message) for w in caught] == [
+        f"scorecard.csv has 1 figure after September 2025, the report's last month, the first "
+        f"at row {len(lines) + 1}, column period_end (Dec 2026): they were left out (is a date "
+        "typed wrong, or the report's period_end?)"
+    ]
+    _same(table, whole.loc[whole["period_end"] <= end].reset_index(drop=True))
+    # without a last month the row is read, and the months between are named as missing
+    with pytest.warns(DataWarning, match="rereferrals_12m_pct \\(all\\): Oct 2025, Nov 2025"):
+        load_scorecard(path, DEMOSHIRE, CATALOGUE)
+
+
 def test_workbook_without_an_indicator_header_is_an_error(tmp_path):
     path = tmp_path / "scorecard.xlsx"
     pd.DataFrame({"KPI": ["x"], "Apr 2025": [1]}).to_excel(path, index=False)
