@@ -12,6 +12,7 @@ files carry (the fictional demo councils, for example).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -25,6 +26,16 @@ JOINT = " / "
 def _packaged(name: str) -> pd.DataFrame:
     with resources.files("analysis").joinpath("data", name).open(encoding="utf-8") as handle:
         return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+def name_key(name: object) -> str:
+    """A council's name as compared: lower case, letters only, "and" for "&".
+
+    >>> name_key("Bristol, City of"), name_key("Brighton & Hove")
+    ('bristol city of', 'brighton and hove')
+    """
+    text = re.sub(r"[^a-z ]", " ", str(name).lower().replace("&", " and "))
+    return " ".join(text.split())
 
 
 def normalise_la_number(raw: pd.Series) -> pd.Series:
@@ -187,6 +198,31 @@ class Directory:
         """The current ONS code of a DfE number or joint return; NA when any part is unknown."""
         parts = [self._area_codes.get(part) for part in str(la_number).split(JOINT)]
         return pd.NA if None in parts else JOINT.join(parts)
+
+    @cached_property
+    def _numbers_by_name(self) -> dict[str, set[str]]:
+        """The DfE numbers of each council name, as :func:`name_key` writes it (Dorset's two)."""
+        found: dict[str, set[str]] = {}
+        councils = self.councils
+        for number, name in zip(councils["la_number"], councils["area_name"], strict=True):
+            found.setdefault(name_key(name), set()).add(number)
+        return found
+
+    def misnamed(self, la_numbers: pd.Series, names: pd.Series) -> tuple[int, str] | None:
+        """The position of the first council row named as another council (its codes or its
+        name typed wrong: its figures would be the other's) and that council's DfE number;
+        None when there is none. A name the directory does not know is no sign either way
+        (LAIT writes "Durham" and "Bedford Borough"); joint returns are not judged.
+
+        >>> Directory.default().misnamed(pd.Series(["936", "886"]), pd.Series(["Surrey"] * 2))
+        (1, '936')
+        """
+        pairs = pd.DataFrame({"number": la_numbers.to_numpy(), "name": names.to_numpy()})
+        for at, number, name in pairs.dropna().drop_duplicates().itertuples():
+            known = self._numbers_by_name.get(name_key(name))
+            if known and JOINT not in str(number) and number not in known:
+                return int(at), min(known)
+        return None
 
     def council_regions(self, la_numbers: pd.Series) -> pd.DataFrame:
         """Region code and name of each council (joint returns: the first member's)."""

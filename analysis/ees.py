@@ -299,6 +299,23 @@ def _check_listed(
     )
 
 
+def _check_named(la_number: pd.Series, names: pd.Series, path: Path, directory: Directory) -> None:
+    """A council row named as another council is an error naming its row: its codes or its
+    name were typed wrong, and read by its codes its figures could be the other council's.
+    Every council row of the real 2013-2025 files has its codes' name."""
+    misnamed = directory.misnamed(la_number, names)
+    if misnamed is not None:
+        at, other = misnamed
+        raise DataError(
+            path,
+            f"expected the name of council {la_number.iloc[at]} "
+            f"({directory.find(la_number.iloc[at]).area_name}), found {names.iloc[at]}, the "
+            f"name of council {other}: are its codes or its name typed wrong?",
+            row=int(la_number.index[at]),
+            column="la_name",
+        )
+
+
 def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
     """Tidy area columns for the rows of an EES file (national, regional, local authority)."""
     level = table["geographic_level"].map(LEVELS).astype("string")
@@ -310,6 +327,8 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
     published = published.where(level == "local authority")
     _check_codes(la_number, published, path, directory)
     _check_listed(known, la_number, published, table, path)
+    if "la_name" in table:
+        _check_named(la_number, table["la_name"].astype("string").str.strip(), path, directory)
     council_code = known.fillna(published)
     region_code = table["region_code"].astype("string").str.strip().replace("", pd.NA)
     malformed = region_code.notna() & ~region_code.str.fullmatch(r"E1[23]\d{6}").fillna(False)

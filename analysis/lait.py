@@ -220,6 +220,17 @@ def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
             column="LA Number",
         )
     names = raw["LA and Regions"].astype("string").str.strip()
+    misnamed = directory.misnamed(la_number, names.where(council))
+    if misnamed is not None:
+        at, other = misnamed
+        raise DataError(
+            path,
+            f"expected the name of LA number {la_number.iloc[at]} "
+            f"({directory.find(la_number.iloc[at]).area_name}), found {names.iloc[at]}, the "
+            f"name of council {other}: is its LA number or its name typed wrong?",
+            row=int(raw.index[at]),
+            column="LA and Regions",
+        )
     area_code = code.copy()
     for label in pd.unique(names[~council]):
         where = ~council & (names == label)

@@ -1309,6 +1309,49 @@ def test_real_lait_row_without_an_la_number_names_it(area, dfe, tmp_path):
         _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
 
 
+@pytest.mark.real_data
+def test_real_lait_council_named_as_another_is_an_error(dfe, tmp_path):
+    # a row of Surrey's LA number named Kent: its LA number or its name was typed wrong, and
+    # read by its number Kent's figure could become Surrey's
+    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
+    row = int(np.flatnonzero((raw["LA Number"] == 936.0).to_numpy())[0])
+    raw.loc[row, "LA and Regions"] = "Kent"
+    raw.to_parquet(tmp_path / "bds_long.parquet")
+    with pytest.raises(DataError) as caught:
+        _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
+    assert str(caught.value) == (
+        f"{tmp_path / 'bds_long.parquet'}, row {row + 1}, column LA and Regions: expected the "
+        "name of LA number 936 (Surrey), found Kent, the name of council 886: is its LA number "
+        "or its name typed wrong?"
+    )
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("Kent", "found Kent, the name of council 886: are its codes or its name typed wrong?"),
+        ("KENT ", "found KENT, the name of council 886: are its codes or its name typed wrong?"),
+        ("Surrey County Council", None),
+    ],
+    ids=["another council", "another, written otherwise", "written otherwise"],
+)
+def test_real_ees_council_named_as_another_is_an_error(name, error, real_c1, damage):
+    # Surrey's 2024 row named Kent (its codes or its name typed wrong) is an error naming it;
+    # Surrey written another way is no sign of either, and reads the same
+    row, path = _damaged_cell(damage, real_c1, ("2024,", ",936,E10000030,"), "la_name", name)
+    if error is None:  # the figures as before, under the name the file gives
+        table = _quiet(load_ees, path, REREFERRALS)
+        expected = _quiet(load_ees, real_c1, REREFERRALS)
+        _same(table.drop(columns="area_name"), expected.drop(columns="area_name"))
+        return
+    with pytest.raises(DataError) as caught:
+        load_ees(path, REREFERRALS)
+    assert str(caught.value) == (
+        f"{path}, row {row}, column la_name: expected the name of council 936 (Surrey), {error}"
+    )
+
+
 DICTIONARY_ERRORS = {
     "polarity misspelt": (
         "Polarity",
