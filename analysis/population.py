@@ -84,9 +84,11 @@ def _check_sums(path: Path, table: pd.DataFrame) -> None:
     """An error naming the first region's or England's row whose estimate is not the sum of
     its councils' to within :data:`SUM_ROUNDING` a council, in the years in which every one
     of them has an estimate (a council with none, as Bournemouth, Dorset and Poole before
-    2019, leaves its region and England unchecked that year)."""
+    2019, leaves its region and England unchecked that year) and no council's row is missing
+    (one with rows the years either side: :mod:`analysis.completeness` names it)."""
     councils = table.loc[table["area_level"] == "local authority"]
     known = councils["value"] > 0
+    whole = _years_with_every_council(councils)
     parents = (
         ("regional", councils["region_code"]),
         ("national", pd.Series(ENGLAND_CODE, index=councils.index)),
@@ -99,15 +101,27 @@ def _check_sums(path: Path, table: pd.DataFrame) -> None:
         totals = table.loc[(table["area_level"] == level) & (table["value"] > 0)]
         for row, total in totals.iterrows():
             key = (total["area_code"], total["period_end"])
-            if key not in sums.index or not complete[key]:
+            if key not in sums.index or not complete[key] or key[1] not in whole:
                 continue
             if abs(total["value"] - sums[key]) > SUM_ROUNDING * counted[key]:
                 raise DataError(
                     path,
                     f"expected the estimate for {total['area_name']} in {total['period']} to "
                     f"be the sum of its {counted[key]} councils' ({sums[key]:,.0f}), found "
-                    f"{total['value']:,.0f}: one of the estimates is wrong, or a council's row is "
-                    "missing",
+                    f"{total['value']:,.0f}: one of the estimates is wrong",
                     row=int(row),
                     column=POPULATION_INDICATOR.source["ees"]["value"],
                 )
+
+
+def _years_with_every_council(councils: pd.DataFrame) -> set[pd.Timestamp]:
+    """The years in which every council with a row in the years either side (the one year
+    beside the first and the last) has a row too."""
+    years = sorted(councils["period_end"].unique())
+    had = [set(councils.loc[councils["period_end"] == year, "la_number"]) for year in years]
+    whole = set()
+    for at, year in enumerate(years):
+        sides = [had[i] for i in (at - 1, at + 1) if 0 <= i < len(years)]
+        if not sides or set.intersection(*sides) <= had[at]:
+            whole.add(pd.Timestamp(year))
+    return whole
