@@ -512,10 +512,13 @@ def test_retired_council_with_a_figure_after_it_was_replaced_is_an_error(real_c1
     # Cumbria (909) was split on 2023-04-01 (area_changes.csv); give it Cumberland's 2025 row.
     lines = real_c1.read_text().splitlines()
     row = _row_of(lines, "2025,", ",942,")
-    path = damage(
-        real_c1,
-        lambda ls: _cell(_cell(ls, row, "old_la_code", "909"), row, "new_la_code", "E10000006"),
-    )
+
+    def as_cumbria(ls):
+        for column, cell in (("old_la_code", "909"), ("new_la_code", "E10000006")):
+            ls = _cell(ls, row, column, cell)
+        return _cell(ls, row, "la_name", "Cumbria")
+
+    path = damage(real_c1, as_cumbria)
     with pytest.raises(
         DataError,
         match=rf"row {row}, column old_la_code: council 909 was "
