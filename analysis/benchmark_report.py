@@ -59,7 +59,12 @@ from analysis.charts import (
     funnel_table,
     reused_figures,
 )
-from analysis.disclosure import SMALL_NUMBER_THRESHOLD, number_or_none, small_number
+from analysis.disclosure import (
+    SMALL_NUMBER_THRESHOLD,
+    counts_hidden_sentence,
+    number_or_none,
+    small_number,
+)
 from analysis.narrative import (
     Glossary,
     comparison_sentence,
@@ -608,10 +613,7 @@ class BenchmarkReport:
             parts.append(trend_sentence(indicator, trend, self.glossary))
         if r["counts_hidden"]:
             self.glossary.use("suppressed")
-            parts.append(
-                f"A count behind this figure is below {self.threshold}, so the counts are not "
-                "shown, to protect children's privacy."
-            )
+            parts.append(counts_hidden_sentence(self.threshold))
         return " ".join(without_title(part, indicator.title) for part in parts if part)
 
     # --- charts and tables ------------------------------------------------------------

@@ -109,6 +109,19 @@ def fewer_than(threshold: int = SMALL_NUMBER_THRESHOLD) -> str:
     return f"fewer than {_check_threshold(threshold)}"
 
 
+def counts_hidden_sentence(threshold: int = SMALL_NUMBER_THRESHOLD) -> str:
+    """What a report says under a published figure built on a count below ``threshold``,
+    whose counts and interval it does not show (either would give the count back).
+
+    >>> counts_hidden_sentence(10)[:45]
+    'A count behind this figure is below 10, so th'
+    """
+    return (
+        f"A count behind this figure is below {_check_threshold(threshold)}, so the counts are "
+        "not shown, to protect children's privacy."
+    )
+
+
 def small_number(count: Any, threshold: int = SMALL_NUMBER_THRESHOLD) -> str | None:
     """ "fewer than 10" for a count above 0 and below ``threshold``, else None (show it).
 

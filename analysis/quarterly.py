@@ -56,9 +56,11 @@ from analysis.charts import (
     with_limit_precision,
 )
 from analysis.disclosure import (
+    FLAG,
     SMALL_COUNT_STATUS,
     SMALL_NUMBER_THRESHOLD,
     built_on_small_counts,
+    counts_hidden_sentence,
     counts_not_given,
     display_status,
     protect_table,
@@ -519,14 +521,17 @@ class QuarterlyReport:
             "<th scope='col'>Region</th><th scope='col'>Statistical neighbours (mean)</th></tr>"
         )
         body = []
+        flagged = False
         for row in self.rows.itertuples(index=False):
             indicator = self.catalogue[row.indicator]
+            flag = self.published_on_small_counts(row.indicator)
+            flagged |= flag
             cells = [
                 f"{_show(row.latest, indicator)} ({html.escape(str(row.latest_period))})",
                 _show(row.previous, indicator),
                 html.escape(row.direction),
                 html.escape(self.assessments[row.indicator].rag or "not rated"),
-                _show(row.published, indicator),
+                _show(row.published, indicator) + (FLAG if flag else ""),
                 _show(row.england, indicator),
                 _show(row.region, indicator),
                 f"{_show(row.sn_mean, indicator)} (n = {row.sn_n})",
@@ -541,6 +546,11 @@ class QuarterlyReport:
             f"({self.benchmark_year or 'no published year'})"
         )
         scales = self.scale_notes()
+        if flagged:
+            scales.append(
+                f"{FLAG} Built on a count below {self.small_number_threshold}: read with care "
+                "(its counts are not shown, to protect children's privacy)."
+            )
         note = f"<p class='note'>{html.escape(' '.join(scales))}</p>" if scales else ""
         return (
             f"<table><caption>{html.escape(caption)}</caption><thead>{head}</thead>"
@@ -576,6 +586,21 @@ class QuarterlyReport:
             return ""
         return unpublished_sentence("England", england["method"].iloc[0], england["n"].iloc[0])
 
+    def _published_counts(self, indicator_id: str) -> tuple[float, float]:
+        """The numerator and denominator of the council's published figure for a proportion
+        or a rate (NaN for none, and for other kinds, whose counts are not children)."""
+        own = self.own_published.loc[self.own_published["indicator"] == indicator_id]
+        if own.empty or kind_of(self.catalogue[indicator_id]) not in KINDS:
+            return np.nan, np.nan
+        return own["numerator"].iloc[0], own["denominator"].iloc[0]
+
+    def published_on_small_counts(self, indicator_id: str) -> bool:
+        """Whether the council's published figure is built on a count below the threshold:
+        its interval is not shown (with the figure, its width would give the count back, as
+        in the benchmark report) and the figure is flagged."""
+        counts = self._published_counts(indicator_id)
+        return any(small_number(c, self.small_number_threshold) for c in counts)
+
     def benchmark_rows(self, indicator_id: str) -> pd.DataFrame:
         """The council and its comparators for one indicator's published period, as
         :func:`analysis.charts.benchmark_dot_chart` takes them, with each comparison
@@ -591,13 +616,8 @@ class QuarterlyReport:
         )
         value = float(own["value"].iloc[0]) if len(own) else np.nan
         kind = kind_of(indicator)
-        counts = (
-            (own["numerator"].iloc[0], own["denominator"].iloc[0])
-            if len(own) and kind in KINDS
-            else (np.nan, np.nan)
-        )
         tested = compare_with_benchmark(
-            *counts,
+            *self._published_counts(indicator_id),
             figures["value"].to_numpy(dtype="float64"),
             indicator.polarity,
             kind if kind in KINDS else "proportion",
@@ -605,9 +625,7 @@ class QuarterlyReport:
             scale=scale_from_unit(indicator.unit) or np.nan,
         )
         labels = {**GROUP_LABELS, REGION: self.council.region_name or "Region"}
-        # A published count below the threshold hides the interval: with the published
-        # figure, its width would give the count back (as in the benchmark report).
-        hidden = any(small_number(c, self.small_number_threshold) for c in counts)
+        hidden = self.published_on_small_counts(indicator_id)
         rows = [
             {
                 "label": self.council.area_name,
@@ -708,6 +726,9 @@ class QuarterlyReport:
                 f" These count the whole year, where the council's own figures above count one "
                 f"{indicator.local_counts_over} each."
             )
+        if self.published_on_small_counts(indicator_id):
+            self.glossary.use("suppressed")
+            text += " " + counts_hidden_sentence(self.small_number_threshold)
         self.glossary.use("good or outstanding councils")
         method = (
             f"Statistical neighbours and good or outstanding councils: the {GROUP_METHOD} of "

@@ -183,6 +183,20 @@ def test_a_published_figure_on_a_small_count_is_shown_without_its_interval(repor
     assert re.search(r"\d to \d", report._benchmark_html("rereferrals_12m_pct"))
     # a count of 10 or more keeps it (test_benchmark_rows_are_the_documented_group_figures)
     assert not math.isnan(report.benchmark_rows("rereferrals_12m_pct").iloc[0]["lower"])
+    # and the figure is flagged (methods.md section 5), in its section and at a glance, only
+    # where a published count is below the threshold
+    flagged = [i for i in report.indicators if report.published_on_small_counts(i)]
+    counts = report.own_published.set_index("indicator")[["numerator", "denominator"]]
+    small = (counts.gt(0) & counts.lt(10)).any(axis=1)
+    assert flagged == ["cpp_2yrs_plus_pct"] == small.index[small].tolist()
+    sentence = "A count behind this figure is below 10, so the counts are not shown"
+    assert sentence in report._benchmark_html("cpp_2yrs_plus_pct")
+    assert sentence not in report._benchmark_html("rereferrals_12m_pct")
+    shown = quarterly._show(own["value"], report.catalogue["cpp_2yrs_plus_pct"])
+    glance = report.overview_html()
+    assert f"<td>{shown}{disclosure.FLAG}</td>" in glance
+    assert glance.count(f"{disclosure.FLAG}</td>") == 1
+    assert f"{disclosure.FLAG} Built on a count below 10: read with care" in glance
 
 
 def test_a_rebase_in_the_parameters_starts_a_new_level_and_is_said(report):
@@ -328,7 +342,7 @@ def test_a_months_rate_beside_a_years_says_they_do_not_compare(report):
         "year's, so only the published columns compare with each other."
     )
     assert report.scale_notes() == [note]
-    assert f"</table><p class='note'>{html.escape(note)}</p>" in report.overview_html()
+    assert f"</table><p class='note'>{html.escape(note)} " in report.overview_html()
     whole_year = "These count the whole year, where the council's own figures above count one "
     section = html.unescape(report.indicator_html("referrals_rate_per_10k"))
     assert whole_year + "month each." in section
