@@ -299,10 +299,14 @@ def _check_listed(
     )
 
 
-def _check_named(la_number: pd.Series, names: pd.Series, path: Path, directory: Directory) -> None:
-    """A council row named as another council is an error naming its row: its codes or its
-    name were typed wrong, and read by its codes its figures could be the other council's.
-    Every council row of the real 2013-2025 files has its codes' name."""
+def check_named(
+    la_number: pd.Series, names: pd.Series, path: Path, directory: Directory, column: str
+) -> None:
+    """A council row named as another council is an error naming its row (the index label of
+    ``la_number``) and the names' ``column``: its code or its name was typed wrong, and read
+    by its code its figures could be the other council's. Every council row of the real
+    2013-2025 files, EES and LAIT, has its code's name or one the area code list does not know
+    (LAIT's "Durham")."""
     misnamed = directory.misnamed(la_number, names)
     if misnamed is not None:
         at, other = misnamed
@@ -310,9 +314,9 @@ def _check_named(la_number: pd.Series, names: pd.Series, path: Path, directory: 
             path,
             f"expected the name of council {la_number.iloc[at]} "
             f"({directory.find(la_number.iloc[at]).area_name}), found {names.iloc[at]}, the "
-            f"name of council {other}: are its codes or its name typed wrong?",
+            f"name of council {other}: is its code or its name typed wrong?",
             row=int(la_number.index[at]),
-            column="la_name",
+            column=column,
         )
 
 
@@ -328,7 +332,8 @@ def areas(table: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame
     _check_codes(la_number, published, path, directory)
     _check_listed(known, la_number, published, table, path)
     if "la_name" in table:
-        _check_named(la_number, table["la_name"].astype("string").str.strip(), path, directory)
+        names = table["la_name"].astype("string").str.strip()
+        check_named(la_number, names, path, directory, "la_name")
     council_code = known.fillna(published)
     region_code = table["region_code"].astype("string").str.strip().replace("", pd.NA)
     malformed = region_code.notna() & ~region_code.str.fullmatch(r"E1[23]\d{6}").fillna(False)

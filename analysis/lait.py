@@ -21,6 +21,7 @@ from analysis.catalogue import Indicator, lait_catalogue
 from analysis.completeness import missing_areas, missing_rows, stray_year
 from analysis.ees import (
     DataWarning,
+    check_named,
     check_year_labels,
     population_for,
     without_copied_years,
@@ -220,17 +221,9 @@ def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
             column="LA Number",
         )
     names = raw["LA and Regions"].astype("string").str.strip()
-    misnamed = directory.misnamed(la_number, names.where(council))
-    if misnamed is not None:
-        at, other = misnamed
-        raise DataError(
-            path,
-            f"expected the name of LA number {la_number.iloc[at]} "
-            f"({directory.find(la_number.iloc[at]).area_name}), found {names.iloc[at]}, the "
-            f"name of council {other}: is its LA number or its name typed wrong?",
-            row=int(raw.index[at]),
-            column="LA and Regions",
-        )
+    check_named(
+        la_number.set_axis(raw.index), names.where(council), path, directory, "LA and Regions"
+    )
     area_code = code.copy()
     for label in pd.unique(names[~council]):
         where = ~council & (names == label)

@@ -1339,8 +1339,8 @@ def test_real_lait_council_named_as_another_is_an_error(dfe, tmp_path):
         _quiet(load_lait, tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv")
     assert str(caught.value) == (
         f"{tmp_path / 'bds_long.parquet'}, row {row + 1}, column LA and Regions: expected the "
-        "name of LA number 936 (Surrey), found Kent, the name of council 886: is its LA number "
-        "or its name typed wrong?"
+        "name of council 936 (Surrey), found Kent, the name of council 886: is its code or its "
+        "name typed wrong?"
     )
 
 
@@ -1348,8 +1348,8 @@ def test_real_lait_council_named_as_another_is_an_error(dfe, tmp_path):
 @pytest.mark.parametrize(
     "name, error",
     [
-        ("Kent", "found Kent, the name of council 886: are its codes or its name typed wrong?"),
-        ("KENT ", "found KENT, the name of council 886: are its codes or its name typed wrong?"),
+        ("Kent", "found Kent, the name of council 886: is its code or its name typed wrong?"),
+        ("KENT ", "found KENT, the name of council 886: is its code or its name typed wrong?"),
         ("Surrey County Council", None),
     ],
     ids=["another council", "another, written otherwise", "written otherwise"],
