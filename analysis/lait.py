@@ -221,9 +221,7 @@ def _areas(raw: pd.DataFrame, path: Path, directory: Directory) -> pd.DataFrame:
             column="LA Number",
         )
     names = raw["LA and Regions"].astype("string").str.strip()
-    check_named(
-        la_number.set_axis(raw.index), names.where(council), path, directory, "LA and Regions"
-    )
+    check_named(la_number, names.where(council), path, directory, "LA and Regions")
     area_code = code.copy()
     for label in pd.unique(names[~council]):
         where = ~council & (names == label)
