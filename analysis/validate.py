@@ -167,8 +167,16 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
             warnings.simplefilter("always")
             try:
                 message, ok = check(path), True
-            except (DataError, KeyError) as error:
-                message, ok = (error.args[0] if isinstance(error, KeyError) else str(error)), False
+            except DataError as error:
+                message, ok = str(error), False
+                beside = Path(error.path)
+                if os.path.abspath(beside) in files and os.path.abspath(beside) != os.path.abspath(
+                    path
+                ):
+                    # a file read beside it (the ONS population) failed: said once, on its line
+                    message = f"{path}: not checked, as {beside.name}, read with it, failed"
+            except KeyError as error:
+                message, ok = error.args[0], False
             except Exception as error:  # noqa: BLE001 - a finding, never a traceback
                 message, ok = f"{path}: could not be read ({type(error).__name__}: {error})", False
         # each warning once, in order: a folder's repeat its files' warnings

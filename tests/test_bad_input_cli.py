@@ -281,6 +281,31 @@ def test_validate_names_file_row_and_column_for_every_loader(demo_data, tmp_path
     assert out.strip().splitlines()[-1].endswith(f"{len(expected)} failed")
 
 
+def test_validate_names_a_failed_population_file_once(demo_data, tmp_path, capsys):
+    # the files read with the ONS population (the rates per 10,000, the Ofsted workbook's
+    # councils) are not checked: their lines point at it, and its own line gives the error
+    folder = _damaged_folder(demo_data, tmp_path)
+    population = folder / "ees" / "ons_mid-year_population_estimates_2012_to_2024.csv"
+    rows = population.read_text().splitlines()
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",-5"
+    population.write_text("\n".join(rows) + "\n")
+    code = main(["validate", str(folder)])
+    out = capsys.readouterr().out
+    assert code == 2 and "Traceback" not in out
+    failed = [line for line in out.splitlines() if line.startswith("FAIL ")]
+    named = [line for line in failed if "row 4, column population_estimate" in line]
+    assert named == [
+        f"FAIL {population}: {population}, row 4, column population_estimate: expected 0 or "
+        "more, found -5"
+    ]
+    others = [line for line in failed if line not in named]
+    assert others and all(
+        line.endswith(f"not checked, as {population.name}, read with it, failed") for line in others
+    )
+    assert f"FAIL {folder / 'ees' / C1}: " in out  # a rate per 10,000 is read with it
+    assert f"ok   {folder / 'ees' / 'sn_model_2025_wide.csv'}: " in out  # not read with it
+
+
 def _rereferrals_over_100(folder: Path) -> Path:
     """The folder's c1 file with 130% re-referrals on its row 6; returns the file."""
     path = folder / "ees" / C1
