@@ -69,6 +69,9 @@ LAYOUT = ("ees", "lait")
 REQUIRED_KEYS = ("path", "url", "publication")
 OPTIONAL_KEYS = ("page",)
 CHUNK = 1 << 16
+#: How many parts a download sent with no length may come in (:func:`_confirm_end`): a
+#: server that never says the file has ended is not followed for ever.
+MOST_PARTS = 1_000
 #: Sent with every request: the files as they are stored (a length to check, no compression).
 HEADERS = {"User-Agent": "compendium-fetch", "Accept-Encoding": "identity"}
 #: Columns that say where and when a row is, never a figure (EES and LAIT).
@@ -487,7 +490,7 @@ def _confirm_end(source: Source, partial: Path, meta: dict[str, str], timeout: f
     the same; when they are not, the download is :class:`_Incomplete` and starts again."""
     validator = meta.get("etag") or meta.get("last_modified")
     added = 0
-    while True:
+    for _ in range(MOST_PARTS):
         size = partial.stat().st_size
         headers = {**HEADERS, "Range": f"bytes={size}-"}
         if validator:
@@ -520,6 +523,8 @@ def _confirm_end(source: Source, partial: Path, meta: dict[str, str], timeout: f
         raise _Incomplete(
             "two downloads of it differ and the server gave no length to tell which is whole"
         )
+    partial.unlink()
+    raise _Incomplete(f"the server sent it in more than {MOST_PARTS:,} parts, and no length")
 
 
 def _range_start(response: http.client.HTTPResponse) -> int | None:

@@ -541,6 +541,29 @@ def test_a_download_without_a_length_that_differs_when_sent_again_is_fetched_aga
 
 
 @pytest.mark.real_data
+def test_a_server_that_never_says_the_file_has_ended_is_not_followed_for_ever(
+    served, tmp_path, monkeypatch
+):
+    # no length and a part of 1,000 bytes each time: after MOST_PARTS parts the download fails
+    # (nothing kept, nothing installed), and the other files are fetched
+    from analysis import fetch as fetching
+
+    monkeypatch.setattr(fetching, "MOST_PARTS", 3)
+    served.unsized.add(C1)
+    served.faults[C1] = 1_000
+    outcomes = _by_path(
+        fetch(tmp_path / "out", load_sources(_small_sources(served, tmp_path)), retries=1)
+    )
+    assert outcomes[C1].status == "failed"
+    assert outcomes[C1].message == (
+        "the server sent it in more than 3 parts, and no length, after 1 attempt"
+    )
+    assert not (tmp_path / "out" / C1).exists()
+    assert [p.name for p in (tmp_path / "out" / "ees").iterdir()] == [Path(D3).name]
+    assert outcomes[D3].status == "new"
+
+
+@pytest.mark.real_data
 def test_a_first_download_cut_the_same_way_every_time_is_saved_with_its_warnings(served, tmp_path):
     # the one cut a first fetch cannot see: no length, Range ignored and the same line break
     # each time. The summary gives the bytes, rows and years, and the loaders' warnings name the
