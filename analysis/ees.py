@@ -42,7 +42,9 @@ from analysis.values import (
     lone_fractions,
     parse_cells,
     percentages_as_fractions,
+    rounded_rows,
     spikes,
+    written_places,
 )
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level"]
@@ -559,6 +561,10 @@ def ees_rows(
         tidy["numerator"] if "numerator" in out else None,
         tidy["denominator"] if "denominator" in out else None,
         indicator.unit,
+        places=written_places(table[mapping["value"]]) if "value" in mapping else None,
+        rounded=rounded_rows(tidy, tidy["numerator"], tidy["denominator"])
+        if "numerator" in out and "denominator" in out
+        else None,
     )
     if problem:
         position, role, expected = problem
@@ -635,6 +641,8 @@ def _check_counts(
         unit,
         leeway=np.where(tidy["area_level"] == "local authority", 0.0, TOTALS_LEEWAY),
         counted=counted,
+        places=written_places(table[mapping["value"]]),
+        rounded=rounded_rows(tidy, numerator.reindex(tidy.index), denominator.reindex(tidy.index)),
     )
     if problem:
         position, role, expected = problem

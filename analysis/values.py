@@ -117,6 +117,24 @@ def scale_from_unit(unit: str | None) -> float | None:
     return float(match[1].replace(",", "")) if match else None
 
 
+def rounded_rows(table: pd.DataFrame, numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
+    """The rows of a published ``table`` whose counts may be rounded to the nearest 10: its
+    national and regional rows (DfE rounds its totals), and its council rows too when nearly
+    all of their counts are whole tens (a file that rounds every count). In the real 2013-2025
+    files council counts are exact: about one in ten is a whole ten, as chance gives."""
+    council = (table["area_level"] == "local authority").to_numpy()
+    counts = np.concatenate(
+        [c.to_numpy(dtype="float64", na_value=np.nan)[council] for c in (numerator, denominator)]
+    )
+    counts = counts[counts >= 10]
+    tens = counts.size > 0 and np.mean(np.mod(counts, 10) == 0) >= MOSTLY_TENS
+    return ~council | tens
+
+
+#: The share of a file's council counts that must be whole tens for them to be taken as rounded.
+MOSTLY_TENS = 0.9
+
+
 def _rounding(count: np.ndarray) -> np.ndarray:
     """How far a published count may be from the true one: 5 when it looks rounded to the
     nearest 10 (as DfE rounds), else half a unit."""
@@ -134,6 +152,24 @@ def half_unit(value: np.ndarray) -> np.ndarray:
     return 0.5 * 10.0 ** -places.astype("float64")
 
 
+def written_places(cells: pd.Series) -> int | None:
+    """The decimal places a column's numbers are written with: the most common number among
+    them (None without numbers). DfE writes each figure to its column's places but drops
+    trailing zeros (20 for 20.0): in the real c1 file 229 of 2,105 re-referral percentages are
+    written whole, the rest to 1 place.
+
+    >>> written_places(pd.Series(["20.3", "20", "c", "1,204.25", "18.1"]))
+    1
+    """
+    text = cells.astype("string").str.strip()
+    numbers = text.loc[text.str.fullmatch(r"[-+]?[\d,]*\.?\d+").fillna(False)]
+    if numbers.empty:
+        return None
+    places = numbers.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype(int)
+    counts = places.value_counts()
+    return int(counts.index[counts == counts.max()].max())
+
+
 def impossible_figures(
     value: pd.Series,
     numerator: pd.Series | None,
@@ -142,6 +178,8 @@ def impossible_figures(
     *,
     leeway: float | np.ndarray = 0.0,
     counted: str = "the numerator and denominator",
+    places: int | None = None,
+    rounded: np.ndarray | None = None,
 ) -> tuple[int, str, str] | None:
     """The first figure that cannot be right, as ``(position, role, what was expected)``.
 
@@ -157,7 +195,11 @@ def impossible_figures(
     beside a denominator of 0 is not possible either: the real files leave it blank or
     suppressed. ``leeway`` allows each value a further share of itself either way (row by row
     when an array), for totals their publisher makes otherwise; ``counted`` names the counts in
-    the message. None when every figure is possible.
+    the message; ``places``, the decimals the column is written with (:func:`written_places`),
+    makes a figure written with fewer that precise (20 in a column of figures to 1 place is
+    20.0, not 19.5 to 20.5, so 20.3 cut short to 20 disagrees with its counts); ``rounded``
+    says which rows' counts may be rounded (:func:`rounded_rows`), the others' being exact
+    (without it, any count of whole tens may be). None when every figure is possible.
 
     >>> impossible_figures(pd.Series([22.6, 150.0]), None, None, "percent")
     (1, 'value', 'expected a percentage from 0 to 100, found 150')
@@ -233,7 +275,9 @@ def impossible_figures(
         d = denominator.to_numpy(dtype="float64", na_value=np.nan)
         v = value.to_numpy(dtype="float64", na_value=np.nan)
         dn, dd = _rounding(n), _rounding(d)
-        half = half_unit(v)
+        if rounded is not None:  # the rows whose counts may be rounded; the others are exact
+            dn, dd = np.where(rounded, dn, 0.5), np.where(rounded, dd, 0.5)
+        half = half_unit(v) if places is None else np.minimum(half_unit(v), 0.5 * 10.0**-places)
         with np.errstate(divide="ignore", invalid="ignore"):
             low = np.maximum(n - dn, 0) / (d + dd) * scale - half
             high = np.where(d - dd > 0, (n + dn) / (d - dd) * scale, np.inf) + half

@@ -1623,6 +1623,28 @@ def test_no_real_percentage_is_a_lone_fraction(published):
 
 
 @pytest.mark.real_data
+@pytest.mark.parametrize(
+    "parts, cut, expected",
+    [
+        # 434 / 2,810 x 100 = 15.4: counts of whole tens, but a council's counts are exact
+        (("2014,", ",308,E09000010,"), "15", "434 / 2810 x 100 = 15.4"),
+        (("2024,", ",936,E10000030,"), "16", "1256 / 7682 x 100 = 16.3"),
+    ],
+    ids=["Enfield 2014", "Surrey 2024"],
+)
+def test_real_percentage_cut_short_is_an_error(parts, cut, expected, real_c1, damage):
+    # a figure to 1 place cut to a whole number (15.4 to 15): within half a unit of its counts
+    # were it written whole, but the column is written to 1 place, so 15 is 15.0
+    row, path = _damaged_cell(damage, real_c1, parts, "rereferral_percent", cut)
+    with pytest.raises(DataError) as caught:
+        load_ees(path, REREFERRALS)
+    assert str(caught.value) == (
+        f"{path}, row {row}, column rereferral_percent: expected {expected} (from the numerator "
+        f"and denominator), found {cut}"
+    )
+
+
+@pytest.mark.real_data
 def test_real_not_applicable_typed_over_with_0_is_an_error(dfe, damage):
     # the Isles of Scilly had no child protection plans at 31 March 2024 (CPP_At31 0), so d5
     # publishes its share lasting 2 years or more as z (not applicable); 0 typed over the z

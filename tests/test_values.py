@@ -19,6 +19,7 @@ from analysis.values import (
     lone_fractions,
     parse_cells,
     percentages_as_fractions,
+    rounded_rows,
     spikes,
 )
 
@@ -133,6 +134,45 @@ def test_leeway_allows_a_share_of_the_value_more_and_the_message_names_the_count
     both = pd.Series([271.5, 271.5]), pd.Series([2158.1, 2158.1])
     assert impossible_figures(rows, *both, "percent", leeway=np.array([0.12, 0.12]))[0] == 1
     assert impossible_figures(rows, *both, "percent", leeway=np.array([0.12, 0.2])) is None
+
+
+def test_a_figure_cut_short_disagrees_with_its_counts_at_its_columns_places():
+    # 203 / 1,001 x 100 = 20.28 (20.22 to 20.34 with each count to the nearest whole one).
+    # Written "20" on its own it could be 19.5 to 20.5; in a column written to 1 place (DfE
+    # drops a trailing 0: 20 for 20.0) it is 19.95 to 20.05, short of 20.22
+    value, numerator, denominator = pd.Series([20.0]), pd.Series([203.0]), pd.Series([1001.0])
+    assert impossible_figures(value, numerator, denominator, "percent") is None
+    found = impossible_figures(value, numerator, denominator, "percent", places=1)
+    assert found == (
+        0,
+        "value",
+        "expected 203 / 1001 x 100 = 20.3 (from the numerator and denominator), found 20",
+    )
+    # the figure as published, 20.3, agrees at 1 place
+    assert (
+        impossible_figures(pd.Series([20.3]), numerator, denominator, "percent", places=1) is None
+    )
+
+
+def test_council_counts_are_exact_unless_the_file_rounds_them_all():
+    # Enfield's 2014 re-referrals, 434 of 2,810 (15.4%), with its figure cut to 15: counts that
+    # look rounded (whole tens) allow 6% more (DfE's totals), which takes 15 in; a council's
+    # counts are exact (in the real files about one in ten is a whole ten, as chance gives)
+    value, numerator, denominator = pd.Series([15.0]), pd.Series([430.0]), pd.Series([2810.0])
+    assert impossible_figures(value, numerator, denominator, "percent", places=1) is None
+    exact = np.array([False])
+    assert impossible_figures(
+        value, numerator, denominator, "percent", places=1, rounded=exact
+    ) == (
+        0,
+        "value",
+        "expected 430 / 2810 x 100 = 15.3 (from the numerator and denominator), found 15",
+    )
+    councils = pd.DataFrame({"area_level": ["local authority"] * 10 + ["regional"]})
+    counts = pd.Series([430.0, 2810, 120, 57, 300, 33, 440, 1290, 18, 20, 5000])
+    assert rounded_rows(councils, counts, counts).tolist() == [False] * 10 + [True]
+    tens = counts.where(counts % 10 == 0, counts.round(-1))
+    assert rounded_rows(councils, tens, tens).tolist() == [True] * 11
 
 
 def test_a_figure_beside_a_denominator_of_0_is_not_possible():
