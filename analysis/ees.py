@@ -769,12 +769,14 @@ def without_duplicates(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     return table.drop_duplicates(key)
 
 
-def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) -> pd.DataFrame:
+def without_spikes(
+    table: pd.DataFrame, path: Path, cell: Callable[[Any], str], first: bool = True
+) -> pd.DataFrame:
     """Leave out each lone spike (:func:`analysis.values.spikes`: a digit lost or added in a
-    rate or a caseload, or a 0 among counts), with a :class:`DataWarning` naming its cell
-    (``cell`` gives "row R, column C" for an index label of ``table``) and the years it stands
-    far from (not its count, which may be small: a member reads the warning); its status says
-    why."""
+    rate or a caseload, or a 0 among counts; without ``first``, not in a series' first
+    period), with a :class:`DataWarning` naming its cell (``cell`` gives "row R, column C" for
+    an index label of ``table``) and the years it stands far from (not its count, which may be
+    small: a member reads the warning); its status says why."""
 
     def what(spike: pd.Series, sides: str) -> str:
         if spike["value"] == 0:
@@ -789,7 +791,7 @@ def without_spikes(table: pd.DataFrame, path: Path, cell: Callable[[Any], str]) 
         )
         return f"({spike['value']:,.4g}) is {how_far} its figure for {sides}, so it was left out"
 
-    found = spikes(table)
+    found = spikes(table, first)
     status = np.where(found["value"] == 0, TYPED_ZERO, SPIKE)
     return _left_out(table, found, status, path, cell, what, "as far from the periods either side")
 

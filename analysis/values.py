@@ -356,7 +356,7 @@ FEWEST_BESIDE_ZERO = 10
 TYPED_ZERO = f"left out: 0 beside counts of {FEWEST_BESIDE_ZERO} or more"
 
 
-def spikes(table: pd.DataFrame) -> pd.DataFrame:
+def spikes(table: pd.DataFrame, first: bool = True) -> pd.DataFrame:
     """The lone spikes in ``table``, for an indicator whose figures move slowly
     (:attr:`analysis.catalogue.Indicator.is_steady`): values more than
     :data:`MOST_STEADY_SPIKE` times above, or below, the same area's figures in the nearest
@@ -367,6 +367,8 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     beside figures that each count at least :data:`FEWEST_BESIDE_ZERO` (their numerators;
     figures without one are not judged), on both sides or, first or last, on its one side
     twice: a 0 typed over a suppressed cell. An area with two figures or fewer has no spike.
+    Without ``first`` a series' first period is not judged (LAIT's shares:
+    :func:`analysis.lait.load_lait`).
 
     Returns the spikes' rows of ``table`` with the neighbouring figures compared
     (``before`` and ``after``, with their ``period_before`` and ``period_after``; missing for
@@ -386,7 +388,8 @@ def spikes(table: pd.DataFrame) -> pd.DataFrame:
     >>> spikes(counted.assign(numerator=[3, 0, 4, 4])).empty
     True
     """
-    return pd.concat([_spikes_among_positive(table), _zeros_among_counts(table)]).sort_index()
+    found = pd.concat([_spikes_among_positive(table, first), _zeros_among_counts(table)])
+    return found.sort_index()
 
 
 def _far(ratio: pd.Series) -> pd.Series:
@@ -394,7 +397,7 @@ def _far(ratio: pd.Series) -> pd.Series:
     return (ratio > MOST_STEADY_SPIKE) | (ratio < 1 / MOST_STEADY_SPIKE)
 
 
-def _spikes_among_positive(table: pd.DataFrame) -> pd.DataFrame:
+def _spikes_among_positive(table: pd.DataFrame, judge_first: bool = True) -> pd.DataFrame:
     positive = table.loc[table["value"] > 0].sort_values("period_end", kind="stable")
     series = positive.groupby(["indicator", "area_code", "breakdown"], sort=False)
     value, values, periods = positive["value"], series["value"], series["period"]
@@ -403,7 +406,8 @@ def _spikes_among_positive(table: pd.DataFrame) -> pd.DataFrame:
     before, after = values.shift(), values.shift(-1)
     inside = far(value / before) & far(value / after) & ((value > before) == (value > after))
     first = (
-        before.isna()
+        judge_first
+        & before.isna()
         & far(value / after)
         & ~far(after / values.shift(-2))
         & values.shift(-2).notna()
