@@ -1548,70 +1548,47 @@ def test_real_lait_percentages_written_as_fractions_are_an_error(dfe, tmp_path):
 
 
 @pytest.mark.real_data
-def test_real_lait_percentage_typed_as_a_fraction_is_left_out_with_a_warning(dfe, tmp_path):
-    # one council's share of looked-after children going missing written as a fraction (Surrey's
-    # 2024 figure divided by 100): a possible percentage, and the rest of 2024 is not fractions,
+@pytest.mark.parametrize(
+    "measure, indicator, divisor, status",
+    [
+        ("Children_missing", "cla_missing_pct", 100, FRACTION),
+        ("CP_conf_15days", "icpc_15d_pct", 10, SPIKE),
+    ],
+    ids=["as a fraction", "a digit lost"],
+)
+def test_real_lait_percentage_typed_wrong_is_left_out_with_a_warning(
+    measure, indicator, divisor, status, dfe, tmp_path
+):
+    # Surrey's 2024 share written as a fraction (divided by 100) or with a digit lost (by 10):
+    # a possible percentage with no counts beside it in LAIT, and the rest of 2024 is whole,
     # so only the years either side show it
     raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
-    surrey = (raw["Short Desc"] == "Children_missing") & (raw["LA Number"] == 936.0)
+    surrey = (raw["Short Desc"] == measure) & (raw["LA Number"] == 936.0)
     row = int(raw.index[surrey & (raw["Years"] == "2024")][0])
     published = float(raw.loc[row, "Values"])
     raw = raw.astype({"Values": object})
-    raw.loc[row, "Values"] = f"{published / 100:g}"
+    raw.loc[row, "Values"] = f"{published / divisor:g}"
     raw.to_parquet(tmp_path / "bds_long.parquet")
-    arguments = {
-        "measures": ["Children_missing"],
-        "indicators": {"Children_missing": CATALOGUE["cla_missing_pct"]},
-    }
-    with pytest.warns(DataWarning) as caught:
-        table = load_lait(
-            tmp_path / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv", **arguments
-        )
-    expected = load_lait(
-        dfe / "lait" / "bds_long.parquet", dfe / "lait" / "lait_data_dictionary.csv", **arguments
-    )
-    figures = expected.loc[expected["area_name"] == "Surrey"].set_index("period")["value"]
-    assert [str(w.message) for w in caught] == [
-        f"bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2024 "
-        f"({published / 100:,.4g}) is a hundredth of its figure for 2023 "
-        f"({figures['2023']:,.4g}) and 2025 ({figures['2025']:,.4g}), so it was left out (was "
-        f"{published:,.4g}% written as a fraction?): check the file"
-    ]
-    left_out = (table["area_name"] == "Surrey") & (table["period"] == "2024")
-    assert table.loc[left_out, "value"].isna().all()
-    assert (table.loc[left_out, "status"] == FRACTION).all()
-    _same(table.loc[~left_out], expected.loc[~left_out.to_numpy()])
-
-
-@pytest.mark.real_data
-def test_real_lait_percentage_with_a_digit_lost_is_left_out_with_a_warning(dfe, tmp_path):
-    # Surrey's 2024 share of conferences within 15 working days, 81.8, written 8.18: a possible
-    # percentage, with no counts beside it in LAIT; a tenth of the years either side
-    raw = pd.read_parquet(dfe / "lait" / "bds_long.parquet")
-    surrey = (raw["Short Desc"] == "CP_conf_15days") & (raw["LA Number"] == 936.0)
-    row = int(raw.index[surrey & (raw["Years"] == "2024")][0])
-    published = float(raw.loc[row, "Values"])
-    raw = raw.astype({"Values": object})
-    raw.loc[row, "Values"] = f"{published / 10:g}"
-    raw.to_parquet(tmp_path / "bds_long.parquet")
-    arguments = {
-        "measures": ["CP_conf_15days"],
-        "indicators": {"CP_conf_15days": CATALOGUE["icpc_15d_pct"]},
-    }
+    arguments = {"measures": [measure], "indicators": {measure: CATALOGUE[indicator]}}
     dictionary = dfe / "lait" / "lait_data_dictionary.csv"
     with pytest.warns(DataWarning) as caught:
         table = load_lait(tmp_path / "bds_long.parquet", dictionary, **arguments)
     expected = load_lait(dfe / "lait" / "bds_long.parquet", dictionary, **arguments)
     figures = expected.loc[expected["area_name"] == "Surrey"].set_index("period")["value"]
+    sides = f"2023 ({figures['2023']:,.4g}) and 2025 ({figures['2025']:,.4g})"
+    what = (
+        f"is a hundredth of its figure for {sides}, so it was left out (was {published:,.4g}% "
+        "written as a fraction?)"
+        if status == FRACTION
+        else f"is less than 1/5 of its figure for {sides}, so it was left out"
+    )
     assert [str(w.message) for w in caught] == [
         f"bds_long.parquet, row {row + 1}, column Values: Surrey's figure for 2024 "
-        f"({published / 10:,.4g}) is less than 1/5 of its figure for 2023 "
-        f"({figures['2023']:,.4g}) and 2025 ({figures['2025']:,.4g}), so it was left out: "
-        "check the file"
+        f"({published / divisor:,.4g}) {what}: check the file"
     ]
     left_out = (table["area_name"] == "Surrey") & (table["period"] == "2024")
     assert table.loc[left_out, "value"].isna().all()
-    assert (table.loc[left_out, "status"] == SPIKE).all()
+    assert (table.loc[left_out, "status"] == status).all()
     _same(table.loc[~left_out], expected.loc[~left_out.to_numpy()])
 
 
