@@ -562,9 +562,7 @@ def ees_rows(
         tidy["denominator"] if "denominator" in out else None,
         indicator.unit,
         places=written_places(table[mapping["value"]]) if "value" in mapping else None,
-        rounded=rounded_rows(tidy, tidy["numerator"], tidy["denominator"])
-        if "numerator" in out and "denominator" in out
-        else None,
+        rounded=rounded_rows(tidy, tidy["numerator"], tidy["denominator"]),
     )
     if problem:
         position, role, expected = problem

@@ -169,12 +169,10 @@ def validate_paths(paths: list[str | Path]) -> list[Finding]:
                 message, ok = check(path), True
             except DataError as error:
                 message, ok = str(error), False
-                beside = Path(error.path)
-                if os.path.abspath(beside) in files and os.path.abspath(beside) != os.path.abspath(
-                    path
-                ):
+                beside = os.path.abspath(error.path)
+                if beside in files and beside != os.path.abspath(path):
                     # a file read beside it (the ONS population) failed: said once, on its line
-                    message = f"{path}: not checked, as {beside.name}, read with it, failed"
+                    message = f"{path}: not checked, as {Path(beside).name}, read with it, failed"
             except KeyError as error:
                 message, ok = error.args[0], False
             except Exception as error:  # noqa: BLE001 - a finding, never a traceback

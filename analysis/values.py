@@ -117,6 +117,10 @@ def scale_from_unit(unit: str | None) -> float | None:
     return float(match[1].replace(",", "")) if match else None
 
 
+#: The share of a file's council counts that must be whole tens for them to be taken as rounded.
+MOSTLY_TENS = 0.9
+
+
 def rounded_rows(table: pd.DataFrame, numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
     """The rows of a published ``table`` whose counts may be rounded to the nearest 10: its
     national and regional rows (DfE rounds its totals), and its council rows too when nearly
@@ -129,10 +133,6 @@ def rounded_rows(table: pd.DataFrame, numerator: pd.Series, denominator: pd.Seri
     counts = counts[counts >= 10]
     tens = counts.size > 0 and np.mean(np.mod(counts, 10) == 0) >= MOSTLY_TENS
     return ~council | tens
-
-
-#: The share of a file's council counts that must be whole tens for them to be taken as rounded.
-MOSTLY_TENS = 0.9
 
 
 def _rounding(count: np.ndarray) -> np.ndarray:
@@ -401,21 +401,19 @@ def _spikes_among_positive(table: pd.DataFrame, judge_first: bool = True) -> pd.
     positive = table.loc[table["value"] > 0].sort_values("period_end", kind="stable")
     series = positive.groupby(["indicator", "area_code", "breakdown"], sort=False)
     value, values, periods = positive["value"], series["value"], series["period"]
-    far = _far
-
     before, after = values.shift(), values.shift(-1)
-    inside = far(value / before) & far(value / after) & ((value > before) == (value > after))
+    inside = _far(value / before) & _far(value / after) & ((value > before) == (value > after))
     first = (
         judge_first
         & before.isna()
-        & far(value / after)
-        & ~far(after / values.shift(-2))
+        & _far(value / after)
+        & ~_far(after / values.shift(-2))
         & values.shift(-2).notna()
     )
     last = (
         after.isna()
-        & far(value / before)
-        & ~far(before / values.shift(2))
+        & _far(value / before)
+        & ~_far(before / values.shift(2))
         & values.shift(2).notna()
     )
     found = positive.assign(
