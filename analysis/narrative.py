@@ -882,28 +882,34 @@ def _getting_worse(row: Mapping[str, Any], glossary: Glossary | None) -> str:
 def _message(row: Mapping[str, Any], category: int, glossary: Glossary | None) -> str:
     facts = _facts(row["indicator"])
     name = facts.title
+    england = _against(facts, row.get("published_value"), row.get("england"), "")
+    if category == 3:
+        _use(glossary, "confidence interval / significantly different")
+        return f"{name}: significantly worse than England{england}."
     if category in (0, 4):
         _use(glossary, "RAG")
         detail = _against(facts, row.get("value"), row.get("target"), "a target of ")
         worse = _getting_worse(row, glossary) if category == 0 else ""
-        return f"{name}: red against its target{worse}{detail}."
-    if category == 1:
+        text = f"{name}: red against its target{worse}{detail}"
+    elif category == 1:
         _use(glossary, "sustained deterioration")
         since = _fields(row["deterioration"]).get("since")
-        return f"{name}: sustained deterioration" + (
-            f" since {period_text(since)}." if since is not None else "."
+        text = f"{name}: sustained deterioration" + (
+            f" since {period_text(since)}" if since is not None else ""
         )
-    if category == 2:
+    else:
         _use(glossary, "special cause variation")
         since = row.get("special_cause_since")
         if since is None and row.get("spc") is not None:
             since = _fields(row["spc"]).get("special_cause_since")
-        return f"{name}: special cause variation that is a concern" + (
-            f", since {period_text(since)}." if since is not None else "."
+        text = f"{name}: special cause variation that is a concern" + (
+            f", since {period_text(since)}" if since is not None else ""
         )
-    _use(glossary, "confidence interval / significantly different")
-    detail = _against(facts, row.get("published_value"), row.get("england"), "")
-    return f"{name}: significantly worse than England{detail}."
+    # the committee sees at once how the council compares with England, where it is worse
+    if row.get("compared_with_england") == "worse":
+        _use(glossary, "confidence interval / significantly different")
+        text += f"; it is also significantly worse than England in the published figures{england}"
+    return text + "."
 
 
 def key_messages(
@@ -923,7 +929,8 @@ def key_messages(
 
     Order: red and getting worse, then sustained deterioration, special cause concern,
     significantly worse than England, then red otherwise; rows keep their order within a
-    group, and each indicator is listed once, under its most urgent reason. At most ``limit``
+    group, and each indicator is listed once, under its most urgent reason (and, when it is
+    significantly worse than England as well, saying so too). At most ``limit``
     sentences, and one more saying how many were left out; when nothing needs attention, one
     sentence saying so.
 

@@ -700,7 +700,8 @@ def test_key_messages_read_an_assessment():
     quiet = assess(REREFERRALS, series.assign(value=[22.0, 23.0] * 18), {}, None)
     assert key_messages([quiet, result]) == [
         "Assessments completed within 45 working days: red against its target and in "
-        "sustained deterioration since July 2024 (68.5% against a target of 85.0%)."
+        "sustained deterioration since July 2024 (68.5% against a target of 85.0%); it is also "
+        "significantly worse than England in the published figures (70.0% against 80.0%)."
     ]
 
 
@@ -720,8 +721,20 @@ def test_a_red_key_message_says_how_it_is_getting_worse():
 
 
 def test_each_indicator_is_listed_once_under_its_most_urgent_reason():
+    # and where it is significantly worse than England too, the one sentence says so: the
+    # committee sees at once how the council compares
+    glossary = Glossary()
     rows = [_row("A", rag="red", special_cause_concern=True, compared_with_england="worse")]
-    assert key_messages(rows) == ["A: special cause variation that is a concern."]
+    assert key_messages(rows, glossary=glossary) == [
+        "A: special cause variation that is a concern; it is also significantly worse than "
+        "England in the published figures."
+    ]
+    assert glossary.terms == [
+        "special cause variation",
+        "confidence interval / significantly different",
+    ]
+    similar = [_row("A", rag="red", special_cause_concern=True, compared_with_england="similar")]
+    assert key_messages(similar) == ["A: special cause variation that is a concern."]
 
 
 def test_key_messages_keep_to_the_limit_and_say_how_many_more():
